@@ -1,0 +1,343 @@
+package httpcore
+
+import (
+	"bytes"
+	"io"
+)
+
+// Chunked decoding states (RFC 9112, section 7.1).
+const (
+	chunkSize    = iota // expecting a chunk-size line
+	chunkData           // inside chunk data
+	chunkDataEnd        // expecting the CRLF after chunk data
+	chunkTrailer        // inside the trailer section
+	chunkDone
+)
+
+// maxChunkLine bounds a chunk-size line with its extensions.
+const maxChunkLine = 4 << 10
+
+// body reads the current request's body from the connection: a fixed
+// Content-Length or chunked coding, under the server's size limit.
+type body struct {
+	c         *conn
+	chunked   bool
+	left      int64 // Content-Length: bytes left; chunked: bytes left in chunk
+	state     int
+	total     int64 // bytes delivered so far
+	trailer   int   // trailer bytes seen
+	err       error // sticky: io.EOF at the end, or the failure
+	continued bool  // 100 Continue sent, or not needed
+}
+
+func (b *body) reset() {
+	b.chunked, b.left, b.state, b.total, b.trailer = false, 0, chunkSize, 0, 0
+	b.err, b.continued = nil, false
+}
+
+// startBody sets up the body reader once the head is parsed, and refuses an
+// announced body over the limit before reading any of it.
+func (c *conn) startBody() error {
+	r, b := &c.req, &c.body
+	switch {
+	case r.ContentLength > c.srv.cfg.maxBody:
+		return errBodyTooLarge
+	case r.ContentLength < 0:
+		b.chunked = true
+	case r.ContentLength == 0:
+		b.err = io.EOF
+	default:
+		b.left = r.ContentLength
+	}
+	// A client that already sent body bytes is not waiting for 100 Continue.
+	b.continued = !r.expectContinue || c.r < c.w
+	return nil
+}
+
+// done reports whether the body was read to its end.
+func (b *body) done() bool { return b.err == io.EOF }
+
+// Read implements io.Reader over the request body.
+func (b *body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if !b.continued {
+		b.c.sendContinue()
+		b.continued = true
+	}
+	var n int
+	var err error
+	if b.chunked {
+		n, err = b.readChunked(p)
+	} else {
+		n, err = b.readFixed(p)
+	}
+	b.total += int64(n)
+	if b.total > b.c.srv.cfg.maxBody {
+		n, err = 0, errBodyTooLarge
+	}
+	if err != nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *body) readFixed(p []byte) (int, error) {
+	c := b.c
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	var n int
+	if c.r < c.w {
+		n = copy(p, c.buf[c.r:c.w])
+		c.r += n
+	} else if len(p) >= readBufSize {
+		// Large reads bypass the buffer.
+		var err error
+		c.armRead(c.srv.cfg.bodyTO)
+		n, err = c.rwc.Read(p)
+		if n == 0 {
+			return 0, bodyReadErr(err)
+		}
+	} else {
+		c.armRead(c.srv.cfg.bodyTO)
+		if err := c.fill(readBufSize); err != nil {
+			return 0, bodyReadErr(err)
+		}
+		n = copy(p, c.buf[c.r:c.w])
+		c.r += n
+	}
+	b.left -= int64(n)
+	if b.left == 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// bodyReadErr maps a socket error inside a body: the request is incomplete.
+func bodyReadErr(err error) error {
+	if isTimeout(err) {
+		return &ParseError{408, "request body timeout"}
+	}
+	return errTruncatedBody
+}
+
+func (b *body) readChunked(p []byte) (int, error) {
+	c := b.c
+	for {
+		switch b.state {
+		case chunkSize:
+			line, err := b.line(maxChunkLine)
+			if err != nil {
+				return 0, err
+			}
+			size, err := parseChunkSize(line)
+			if err != nil {
+				return 0, err
+			}
+			if size == 0 {
+				b.state = chunkTrailer
+			} else {
+				b.left, b.state = size, chunkData
+			}
+		case chunkData:
+			if int64(len(p)) > b.left {
+				p = p[:b.left]
+			}
+			if c.r == c.w {
+				c.armRead(c.srv.cfg.bodyTO)
+				if err := c.fill(readBufSize); err != nil {
+					return 0, bodyReadErr(err)
+				}
+			}
+			n := copy(p, c.buf[c.r:c.w])
+			c.r += n
+			b.left -= int64(n)
+			if b.left == 0 {
+				b.state = chunkDataEnd
+			}
+			return n, nil
+		case chunkDataEnd:
+			line, err := b.line(2)
+			if err != nil || len(line) != 0 {
+				return 0, errBadChunk
+			}
+			b.state = chunkSize
+		case chunkTrailer:
+			line, err := b.line(c.srv.cfg.maxHeader)
+			if err != nil {
+				return 0, err
+			}
+			if len(line) == 0 {
+				b.state = chunkDone
+				return 0, io.EOF
+			}
+			b.trailer += len(line) + 2
+			if b.trailer > c.srv.cfg.maxHeader {
+				return 0, errTrailerTooLarge
+			}
+			if err := checkTrailerField(line); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, io.EOF
+		}
+	}
+}
+
+// line returns the next CRLF-terminated line without its CRLF. Chunked
+// framing is where smuggling hides, so a bare LF or CR is refused here.
+func (b *body) line(max int) ([]byte, error) {
+	c := b.c
+	for {
+		if i := bytes.IndexByte(c.buf[c.r:c.w], '\n'); i >= 0 {
+			line := c.buf[c.r : c.r+i]
+			c.r += i + 1
+			if len(line) == 0 || line[len(line)-1] != '\r' {
+				return nil, errBadChunk
+			}
+			line = line[:len(line)-1]
+			if bytes.IndexByte(line, '\r') >= 0 {
+				return nil, errBadChunk
+			}
+			return line, nil
+		}
+		if c.w-c.r > max {
+			if b.state == chunkTrailer {
+				return nil, errTrailerTooLarge
+			}
+			return nil, errBadChunk
+		}
+		c.armRead(c.srv.cfg.bodyTO)
+		if err := c.fill(max + 2); err != nil {
+			return nil, bodyReadErr(err)
+		}
+	}
+}
+
+// parseChunkSize parses "1*HEXDIG *( BWS ; chunk-ext )". Sizes past 2^60
+// are refused before they can overflow.
+func parseChunkSize(line []byte) (int64, error) {
+	var n int64
+	i := 0
+	for ; i < len(line); i++ {
+		d := unhex(line[i])
+		if d < 0 {
+			break
+		}
+		if n >= 1<<56 {
+			return 0, errChunkTooLarge
+		}
+		n = n<<4 | int64(d)
+	}
+	if i == 0 {
+		return 0, errBadChunk
+	}
+	rest := line[i:]
+	for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+		rest = rest[1:]
+	}
+	if len(rest) == 0 {
+		return n, nil
+	}
+	if rest[0] != ';' {
+		return 0, errBadChunk
+	}
+	// Extensions are ignored, but must not carry control characters.
+	for _, c := range rest {
+		if !isValueChar[c] {
+			return 0, errBadChunk
+		}
+	}
+	return n, nil
+}
+
+// checkTrailerField validates a trailer line like a header field line.
+// Trailer fields are then discarded (RFC 9112, section 7.1.2 allows it).
+func checkTrailerField(line []byte) error {
+	if line[0] == ' ' || line[0] == '\t' {
+		return errObsFold
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return errBadHeaderName
+	}
+	for _, c := range line[:colon] {
+		if !isTokenChar[c] {
+			return errBadHeaderName
+		}
+	}
+	_, err := trimValue(line[colon+1:])
+	return err
+}
+
+// sendContinue answers Expect: 100-continue when the handler first reads
+// the body (RFC 9110, section 10.1.1), after any pending responses.
+func (c *conn) sendContinue() {
+	c.ensureWriteBuf()
+	c.wbuf = append(c.wbuf, "HTTP/1.1 100 Continue\r\n\r\n"...)
+	c.flush()
+}
+
+// readBody returns the rest of the body as one slice (see Request.ReadBody).
+func (c *conn) readBody() ([]byte, error) {
+	b := &c.body
+	if b.err == io.EOF {
+		return nil, nil
+	}
+	if !b.chunked && b.err == nil && b.total == 0 && int64(c.w-c.r) >= b.left {
+		// The whole body is already buffered: hand out the buffer itself.
+		p := c.buf[c.r : c.r+int(b.left)]
+		c.r += int(b.left)
+		b.total, b.left, b.err = int64(len(p)), 0, io.EOF
+		return p, nil
+	}
+	buf := c.bodyBuf[:0]
+	if !b.chunked && int64(cap(buf)) < b.left {
+		buf = make([]byte, 0, b.left)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := b.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cap(buf) <= 1<<20 {
+		c.bodyBuf = buf // keep modest buffers for the next request
+	}
+	return buf, nil
+}
+
+// discardBody reads and drops what the handler left unread, so that the
+// connection can carry the next request; past discardLimit it closes instead.
+func (c *conn) discardBody() {
+	b := &c.body
+	if !b.continued {
+		// The client is still waiting for 100 Continue: it has sent no body.
+		c.closeAfter = true
+		return
+	}
+	var scratch [512]byte
+	for limit := b.total + discardLimit; b.err == nil; {
+		if b.total > limit {
+			c.closeAfter = true
+			return
+		}
+		b.Read(scratch[:])
+	}
+	if b.err != io.EOF {
+		c.closeAfter = true
+		c.lingerOnClose = true
+	}
+}

@@ -1,0 +1,36 @@
+package httpcore
+
+const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// Byte classes from RFC 9110, section 5.6.2 (tchar), section 5.5 (field
+// values: field-vchar, SP, HTAB, obs-text) and RFC 3986, section 3.2.2 (the
+// characters of reg-name, IP-literal and port).
+var (
+	isTokenChar = byteSet(alnum+"!#$%&'*+-.^_`|~", 0, 0)
+	isValueChar = byteSet(" \t", 0x21, 0xff)
+	isHostChar  = byteSet(alnum+"-._~!$&'()*+,;=:[]%", 0, 0)
+)
+
+// byteSet marks the bytes of chars and those in [lo, hi], except DEL.
+func byteSet(chars string, lo, hi int) (set [256]bool) {
+	for i := 0; i < len(chars); i++ {
+		set[chars[i]] = true
+	}
+	for c := lo; c <= hi && hi > 0; c++ {
+		set[c] = c != 0x7f
+	}
+	return set
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// validHost reports whether h is a syntactically acceptable Host value. It is
+// a character check, as in Go's net/http; routing decides what it means.
+func validHost(h []byte) bool {
+	for _, c := range h {
+		if !isHostChar[c] {
+			return false
+		}
+	}
+	return true
+}

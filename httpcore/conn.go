@@ -1,0 +1,483 @@
+package httpcore
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Connection states, for Shutdown: only an idle connection (waiting for a
+// request's first byte) may be closed under it.
+const (
+	stateIdle int32 = iota
+	stateActive
+	stateClosed
+)
+
+const (
+	readBufSize  = 4 << 10
+	writeBufSize = 4 << 10
+	// discardLimit is how much unread body the server reads and drops to
+	// keep a connection alive after the handler ignored the body (as
+	// net/http's maxPostHandlerReadBytes).
+	discardLimit = 256 << 10
+)
+
+// Read and write buffers are pooled as array pointers, so that Put does not
+// allocate. An idle connection holds neither (see waitRequest).
+var (
+	readBufPool  = sync.Pool{New: func() any { return new([readBufSize]byte) }}
+	writeBufPool = sync.Pool{New: func() any { return new([writeBufSize]byte) }}
+)
+
+// conn serves one connection. Everything in it is owned by the serve
+// goroutine, except state, which Shutdown reads.
+type conn struct {
+	srv   *Server
+	rwc   net.Conn
+	raw   syscall.RawConn       // nil unless rwc is a TCP connection
+	rawFn func(fd uintptr) bool // c.rawRead, bound once
+	rawN  int
+	rawEr error
+
+	buf      []byte // read buffer; nil while idle
+	r, w     int    // buf[r:w] is unread input
+	bodyBase int    // buf[:bodyBase] holds the current head; body reads keep it
+	bodyBuf  []byte // whole-body storage for ReadBody when not zero-copy
+
+	wbuf []byte // pending output; nil when flushed
+	iov  [3][]byte
+
+	req  Request
+	res  ResponseWriter
+	body body
+
+	readDL, writeDL time.Time // armed deadlines (zero: none)
+	state           atomic.Int32
+	closeAfter      bool // close once the current response is out
+	lingerOnClose   bool // input may remain: drain it before closing
+}
+
+func newConn(s *Server, rw net.Conn) *conn {
+	c := &conn{srv: s, rwc: rw}
+	if tc, ok := rw.(*net.TCPConn); ok {
+		if raw, err := tc.SyscallConn(); err == nil {
+			c.raw = raw
+			c.rawFn = c.rawRead
+		}
+	}
+	c.req.c = c
+	c.req.Body = &c.body
+	c.req.RemoteAddr = rw.RemoteAddr().String()
+	c.req.LocalAddr = rw.LocalAddr()
+	c.body.c = c
+	c.res.c = c
+	c.res.req = &c.req
+	c.state.Store(stateIdle)
+	return c
+}
+
+// serve is the keep-alive loop: read a request, call the handler, write the
+// response, until either side closes.
+func (c *conn) serve() {
+	defer c.finish()
+	for {
+		err := c.readRequest()
+		if err != nil {
+			c.answerError(err)
+			return
+		}
+		c.serveRequest()
+		if c.closeAfter {
+			return
+		}
+	}
+}
+
+// finish flushes what is pending, closes the socket and returns buffers.
+func (c *conn) finish() {
+	c.flush()
+	if c.lingerOnClose {
+		lingerClose(c.rwc)
+	} else {
+		c.rwc.Close()
+	}
+	c.state.Store(stateClosed)
+	c.releaseReadBuf()
+	c.srv.trackConn(c, false)
+	c.srv.open.Add(-1)
+}
+
+// serveRequest runs the handler for the parsed request and completes its
+// response.
+func (c *conn) serveRequest() {
+	w := &c.res
+	w.start()
+	c.callHandler()
+	if st := StatusOf(c.body.err); st != 0 && !w.committed {
+		// The body was malformed or too large: that, not whatever the
+		// handler buffered, is the answer.
+		c.closeAfter = true
+		c.lingerOnClose = true
+		w.reset()
+		w.writeError(st, c.body.err.(*ParseError).Reason)
+	}
+	w.end()
+	if !c.closeAfter && !c.body.done() {
+		c.flush() // answer first; the client may wait for it before sending more
+		c.discardBody()
+	}
+	if c.srv.inShutdown.Load() {
+		c.closeAfter = true
+	}
+	// Batch responses to pipelined requests; flush when the input is drained.
+	if c.closeAfter || c.r == c.w || len(c.wbuf) >= writeBufSize {
+		c.flush()
+	}
+}
+
+// callHandler calls the handler; a panic becomes a 500 (or a closed
+// connection when the response was already under way).
+func (c *conn) callHandler() {
+	defer func() {
+		if p := recover(); p != nil {
+			c.closeAfter = true
+			if p != ErrAbortHandler {
+				c.srv.cfg.log.Error("httpcore: handler panic", "remote", c.req.RemoteAddr,
+					"method", string(c.req.Method), "target", string(c.req.Target),
+					"panic", p, "stack", string(debug.Stack()))
+			}
+			if !c.res.committed && p != ErrAbortHandler {
+				c.res.reset()
+				c.res.writeError(500, "internal error")
+			} else {
+				c.res.aborted = true
+			}
+		}
+	}()
+	c.srv.Handler.ServeHTTP(&c.res, &c.req)
+}
+
+// ErrAbortHandler, raised with panic by a handler, aborts the response and
+// closes the connection without logging a stack trace.
+var ErrAbortHandler = errors.New("httpcore: abort handler")
+
+// errQuiet ends a connection without an answer: the peer closed, timed out
+// between requests, or the server is shutting down.
+var errQuiet = errors.New("httpcore: close quietly")
+
+var errRequestTimeout = &ParseError{408, "request header timeout"}
+
+// answerError is the one place where a failure to read a request becomes
+// bytes on the wire.
+func (c *conn) answerError(err error) {
+	var pe *ParseError
+	switch {
+	case errors.As(err, &pe):
+		c.res.reset()
+		c.res.writeError(pe.Status, pe.Reason)
+		c.res.end()
+		c.lingerOnClose = true
+	default:
+		// EOF, reset, idle timeout, shutdown: nothing to say.
+	}
+}
+
+// readRequest reads and parses the next request head into c.req.
+func (c *conn) readRequest() error {
+	c.req.reset()
+	c.body.reset()
+	c.bodyBase = 0 // the previous head is no longer referenced
+	if c.r == c.w {
+		if err := c.waitRequest(); err != nil {
+			return err
+		}
+	} else if c.state.Load() == stateClosed {
+		return errQuiet
+	}
+	lim := &c.srv.cfg.limits
+	headerArmed := false
+	scanned := 0 // bytes of buf[c.r:] already searched for the end of head
+	for {
+		c.skipEmptyLines()
+		if end := findHeadEnd(c.buf[c.r:c.w], scanned); end >= 0 {
+			head := c.buf[c.r : c.r+end]
+			if err := parseHead(&c.req, head, lim); err != nil {
+				return err
+			}
+			c.r += end
+			c.bodyBase = c.r
+			return c.startBody()
+		}
+		n := c.w - c.r
+		scanned = max(n-2, 0)
+		if n > lim.maxLine && bytes.IndexByte(c.buf[c.r:c.w], '\n') < 0 {
+			return errURITooLong
+		}
+		if n >= lim.maxHeader {
+			if i := bytes.IndexByte(c.buf[c.r:c.w], '\n'); i < 0 || i > lim.maxLine {
+				return errURITooLong
+			}
+			return errHeaderTooLarge
+		}
+		if !headerArmed {
+			// The head is incomplete: from now on the client has
+			// ReadHeaderTimeout to finish it, however it trickles.
+			c.armRead(c.srv.cfg.headerTO)
+			headerArmed = true
+		}
+		if err := c.fill(lim.maxHeader); err != nil {
+			if n == 0 {
+				return errQuiet
+			}
+			if isTimeout(err) {
+				return errRequestTimeout
+			}
+			return errQuiet
+		}
+	}
+}
+
+// skipEmptyLines drops CRLF or LF before a request line (RFC 9112,
+// section 2.2: a server SHOULD ignore at least one).
+func (c *conn) skipEmptyLines() {
+	for c.r < c.w {
+		switch {
+		case c.buf[c.r] == '\n':
+			c.r++
+		case c.buf[c.r] == '\r' && c.r+1 < c.w && c.buf[c.r+1] == '\n':
+			c.r += 2
+		default:
+			return
+		}
+	}
+}
+
+// findHeadEnd returns the length of the head in b (through the empty line
+// that ends it), or -1 when b does not hold it all yet. from is where to
+// resume searching.
+func findHeadEnd(b []byte, from int) int {
+	i := from
+	for {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		switch {
+		case i < len(b) && b[i] == '\n':
+			return i + 1
+		case i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n':
+			return i + 2
+		}
+	}
+}
+
+// waitRequest waits for the first bytes of the next request under the idle
+// timeout. On a TCP connection it waits without holding a read buffer: the
+// buffer is taken from the pool only when data is there to read.
+func (c *conn) waitRequest() error {
+	c.r, c.w = 0, 0
+	c.state.Store(stateIdle)
+	if c.srv.inShutdown.Load() {
+		return errQuiet
+	}
+	c.armRead(c.srv.cfg.idleTO)
+	var n int
+	var err error
+	if c.raw != nil {
+		if err = c.raw.Read(c.rawFn); err == nil {
+			n, err = c.rawN, c.rawEr
+			if n == 0 && err == nil {
+				err = io.EOF
+			}
+		}
+	} else {
+		c.ensureReadBuf()
+		n, err = c.rwc.Read(c.buf)
+	}
+	if n > 0 {
+		c.w = n
+		err = nil
+	}
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return errQuiet // closed by Shutdown
+	}
+	if err != nil {
+		return errQuiet
+	}
+	return nil
+}
+
+// rawRead is the RawConn callback of waitRequest: it reads when data is
+// ready, and otherwise gives the buffer back before the goroutine parks.
+func (c *conn) rawRead(fd uintptr) bool {
+	c.ensureReadBuf()
+	for {
+		n, err := syscall.Read(int(fd), c.buf)
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			c.releaseReadBuf()
+			return false
+		case nil:
+			c.rawN, c.rawEr = n, nil
+		default:
+			c.rawN, c.rawEr = 0, err
+		}
+		return true
+	}
+}
+
+func (c *conn) ensureReadBuf() {
+	if c.buf == nil {
+		c.buf = readBufPool.Get().(*[readBufSize]byte)[:]
+	}
+}
+
+func (c *conn) releaseReadBuf() {
+	if c.buf != nil && cap(c.buf) == readBufSize {
+		readBufPool.Put((*[readBufSize]byte)(c.buf[:readBufSize]))
+	}
+	c.buf = nil
+}
+
+// fill reads more input after buf[c.w], making room first. It keeps
+// buf[:c.bodyBase] in place: the current request's head points into it.
+// limit bounds how large the buffer may grow.
+func (c *conn) fill(limit int) error {
+	c.ensureReadBuf()
+	if c.w == len(c.buf) {
+		base := c.bodyBase
+		if c.r > base {
+			c.w = copy(c.buf[base:], c.buf[c.r:c.w]) + base
+			c.r = base
+		}
+		if c.w == len(c.buf) {
+			c.grow(limit)
+		}
+	}
+	n, err := c.rwc.Read(c.buf[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// grow replaces the read buffer with a larger copy. The old buffer is not
+// returned to the pool: the current head may still point into it.
+func (c *conn) grow(limit int) {
+	size := max(2*len(c.buf), c.bodyBase+readBufSize)
+	size = min(size, max(limit+c.bodyBase, len(c.buf)+1))
+	nb := make([]byte, size)
+	copy(nb, c.buf[:c.w])
+	if c.bodyBase == 0 && cap(c.buf) == readBufSize {
+		readBufPool.Put((*[readBufSize]byte)(c.buf[:readBufSize]))
+	}
+	c.buf = nb
+}
+
+// armRead sets the read deadline to now+d. Re-arming costs a runtime timer
+// update, so a deadline already within a small slack of the wanted one is
+// kept; the slack is d/20, at most one second.
+func (c *conn) armRead(d time.Duration) {
+	if dl, ok := rearm(c.readDL, d); ok {
+		c.readDL = dl
+		c.rwc.SetReadDeadline(dl)
+	}
+}
+
+func (c *conn) armWrite(d time.Duration) {
+	if dl, ok := rearm(c.writeDL, d); ok {
+		c.writeDL = dl
+		c.rwc.SetWriteDeadline(dl)
+	}
+}
+
+// rearm returns the deadline for a timeout d (zero for none) and whether it
+// differs enough from cur to be worth setting.
+func rearm(cur time.Time, d time.Duration) (time.Time, bool) {
+	if d <= 0 {
+		return time.Time{}, !cur.IsZero()
+	}
+	want := time.Now().Add(d)
+	slack := min(d/20, time.Second)
+	diff := cur.Sub(want)
+	return want, cur.IsZero() || diff > slack || diff < -slack
+}
+
+func isTimeout(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// flush writes pending output to the socket and returns the write buffer.
+func (c *conn) flush() {
+	if len(c.wbuf) == 0 {
+		c.releaseWriteBuf()
+		return
+	}
+	c.armWrite(c.srv.cfg.writeTO)
+	if _, err := c.rwc.Write(c.wbuf); err != nil {
+		c.closeAfter = true
+	}
+	c.releaseWriteBuf()
+}
+
+// writeThrough writes pending output followed by p, without copying p into
+// the write buffer (writev for large bodies).
+func (c *conn) writeThrough(p []byte) error {
+	c.armWrite(c.srv.cfg.writeTO)
+	c.iov[0], c.iov[1] = c.wbuf, p
+	bufs := net.Buffers(c.iov[:2])
+	_, err := bufs.WriteTo(c.rwc)
+	c.iov[0], c.iov[1] = nil, nil
+	c.releaseWriteBuf()
+	if err != nil {
+		c.closeAfter = true
+	}
+	return err
+}
+
+func (c *conn) ensureWriteBuf() {
+	if c.wbuf == nil {
+		c.wbuf = writeBufPool.Get().(*[writeBufSize]byte)[:0]
+	}
+}
+
+func (c *conn) releaseWriteBuf() {
+	if c.wbuf != nil && cap(c.wbuf) == writeBufSize {
+		writeBufPool.Put((*[writeBufSize]byte)(c.wbuf[:writeBufSize]))
+	}
+	c.wbuf = nil
+}
+
+// lingerClose closes after a response that may have left unread input:
+// closing at once would make the kernel reset the connection, and the
+// client could lose the response (nginx's lingering_close).
+func lingerClose(rw net.Conn) {
+	if tc, ok := rw.(*net.TCPConn); ok {
+		tc.CloseWrite()
+		rw.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		var scratch [1024]byte
+		for total := 0; total < discardLimit; {
+			n, err := rw.Read(scratch[:])
+			total += n
+			if err != nil {
+				break
+			}
+		}
+	}
+	rw.Close()
+}

@@ -1,0 +1,280 @@
+package httpcore
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Handler answers one request. The Request and everything it points to are
+// valid only until ServeHTTP returns.
+type Handler interface {
+	ServeHTTP(w *ResponseWriter, r *Request)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(w *ResponseWriter, r *Request)
+
+// ServeHTTP calls f(w, r).
+func (f HandlerFunc) ServeHTTP(w *ResponseWriter, r *Request) { f(w, r) }
+
+// Defaults for the Server's zero-valued settings. They follow nginx where it
+// has an opinion (timeouts, line length) and Go's net/http otherwise.
+const (
+	DefaultMaxRequestLineBytes = 8 << 10
+	DefaultMaxHeaderBytes      = 32 << 10
+	DefaultMaxHeaderFields     = 100
+	DefaultMaxBodyBytes        = 10 << 20
+	DefaultMaxConns            = 10000
+	DefaultReadHeaderTimeout   = 10 * time.Second
+	DefaultBodyReadTimeout     = 30 * time.Second
+	DefaultIdleTimeout         = 75 * time.Second
+	DefaultWriteTimeout        = 30 * time.Second
+)
+
+// Server serves HTTP/1.x on listeners. Its settings must not change once
+// Serve is called. A zero setting takes the default above; a negative one
+// turns the limit or timeout off.
+type Server struct {
+	Handler Handler
+	// Name, when set, is sent as the Server header unless the handler sets one.
+	Name string
+
+	MaxRequestLineBytes int   // longer request lines get 414
+	MaxHeaderBytes      int   // larger header sections get 431
+	MaxHeaderFields     int   // more fields get 431
+	MaxBodyBytes        int64 // larger bodies get 413
+	// MaxConns bounds the open connections; past it a new connection is
+	// answered 503 and closed.
+	MaxConns int
+
+	// ReadHeaderTimeout bounds the time from a request's first byte to the
+	// end of its header section (slowloris).
+	ReadHeaderTimeout time.Duration
+	// BodyReadTimeout bounds each read of the request body.
+	BodyReadTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a kept-alive
+	// connection (and for the first one on a new connection).
+	IdleTimeout time.Duration
+	// WriteTimeout bounds each write of the response to the socket.
+	WriteTimeout time.Duration
+
+	// ErrorLog receives handler panics and accept errors; nil means
+	// slog.Default().
+	ErrorLog *slog.Logger
+
+	initOnce sync.Once
+	cfg      config
+	date     dateCache
+
+	mu         sync.Mutex
+	listeners  map[net.Listener]struct{}
+	conns      map[*conn]struct{}
+	inShutdown atomic.Bool
+	open       atomic.Int64 // open connections, refused ones excluded
+}
+
+// config is the resolved form of the Server's settings.
+type config struct {
+	limits
+	maxBody                           int64
+	maxConns                          int64
+	headerTO, bodyTO, idleTO, writeTO time.Duration
+	log                               *slog.Logger
+}
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		c := &s.cfg
+		c.maxLine = pick(s.MaxRequestLineBytes, DefaultMaxRequestLineBytes, 1<<30)
+		c.maxHeader = pick(s.MaxHeaderBytes, DefaultMaxHeaderBytes, 1<<30)
+		c.maxFields = pick(s.MaxHeaderFields, DefaultMaxHeaderFields, 1<<30)
+		c.maxBody = pick(s.MaxBodyBytes, DefaultMaxBodyBytes, 1<<62)
+		c.maxConns = int64(pick(s.MaxConns, DefaultMaxConns, 1<<62))
+		c.headerTO = pick(s.ReadHeaderTimeout, DefaultReadHeaderTimeout, 0)
+		c.bodyTO = pick(s.BodyReadTimeout, DefaultBodyReadTimeout, 0)
+		c.idleTO = pick(s.IdleTimeout, DefaultIdleTimeout, 0)
+		c.writeTO = pick(s.WriteTimeout, DefaultWriteTimeout, 0)
+		c.log = s.ErrorLog
+		if c.log == nil {
+			c.log = slog.Default()
+		}
+		s.listeners = make(map[net.Listener]struct{})
+		s.conns = make(map[*conn]struct{})
+	})
+}
+
+// pick resolves a setting: zero takes def, negative takes off.
+func pick[T int | int64 | time.Duration](v, def, off T) T {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return off
+	}
+	return v
+}
+
+// ListenAndServe listens on the TCP address addr ("127.0.0.1:8080",
+// "[::1]:0", ":8080") and serves it.
+func (s *Server) ListenAndServe(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Serve accepts connections on ln and serves each on its own goroutine. It
+// always returns a non-nil error and closes ln; after Shutdown or Close the
+// error is ErrServerClosed.
+func (s *Server) Serve(ln net.Listener) error {
+	s.init()
+	if !s.trackListener(ln, true) {
+		ln.Close()
+		return ErrServerClosed
+	}
+	defer s.trackListener(ln, false)
+	defer ln.Close()
+	var delay time.Duration
+	for {
+		rw, err := ln.Accept()
+		if err != nil {
+			if s.inShutdown.Load() {
+				return ErrServerClosed
+			}
+			if isTemporary(err) {
+				// Out of file descriptors and the like: back off as net/http
+				// does rather than spin.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.cfg.log.Error("httpcore: accept", "err", err, "retry_in", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		if s.open.Add(1) > s.cfg.maxConns {
+			s.open.Add(-1)
+			go refuse(rw)
+			continue
+		}
+		c := newConn(s, rw)
+		if !s.trackConn(c, true) {
+			s.open.Add(-1)
+			rw.Close()
+			return ErrServerClosed
+		}
+		go c.serve()
+	}
+}
+
+func isTemporary(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
+		errors.Is(err, syscall.ENOMEM)
+}
+
+// refuse answers a connection over MaxConns with 503 and closes it.
+func refuse(rw net.Conn) {
+	rw.SetDeadline(time.Now().Add(time.Second))
+	rw.Write(refusal)
+	lingerClose(rw)
+}
+
+var refusal = []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Length: 32\r\nRetry-After: 1\r\nConnection: close\r\n\r\n503 Service Unavailable: busy\r\n\r\n")
+
+func (s *Server) trackListener(ln net.Listener, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.inShutdown.Load() {
+			return false
+		}
+		s.listeners[ln] = struct{}{}
+	} else {
+		delete(s.listeners, ln)
+	}
+	return true
+}
+
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.inShutdown.Load() {
+			return false
+		}
+		s.conns[c] = struct{}{}
+	} else {
+		delete(s.conns, c)
+	}
+	return true
+}
+
+// Shutdown stops accepting, closes idle connections, lets requests in
+// flight finish (their connections close after the response), and returns
+// when every connection is closed or ctx ends, whichever is first.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.inShutdown.Store(true)
+	s.closeListeners()
+	wait := time.Millisecond
+	for {
+		if s.closeIdle() == 0 {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// Close closes the listeners and every connection at once.
+func (s *Server) Close() error {
+	s.init()
+	s.inShutdown.Store(true)
+	s.closeListeners()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.state.Store(stateClosed)
+		c.rwc.Close()
+	}
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ln := range s.listeners {
+		ln.Close()
+	}
+}
+
+// closeIdle closes the connections waiting for a request and reports how
+// many connections remain open.
+func (s *Server) closeIdle() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.state.CompareAndSwap(stateIdle, stateClosed) {
+			c.rwc.Close()
+		}
+	}
+	return len(s.conns)
+}
+
+// OpenConns reports the number of open connections.
+func (s *Server) OpenConns() int { return int(s.open.Load()) }
