@@ -61,8 +61,9 @@ type conn struct {
 
 	readDL, writeDL time.Time // armed deadlines (zero: none)
 	state           atomic.Int32
-	closeAfter      bool // close once the current response is out
-	lingerOnClose   bool // input may remain: drain it before closing
+	closeAfter      bool  // close once the current response is out
+	werr            error // a socket write failed: output is dropped
+	lingerOnClose   bool  // input may remain: drain it before closing
 }
 
 func newConn(s *Server, rw net.Conn) *conn {
@@ -208,6 +209,9 @@ func (c *conn) readRequest() error {
 	for {
 		c.skipEmptyLines()
 		if end := findHeadEnd(c.buf[c.r:c.w], scanned); end >= 0 {
+			if end > lim.maxHeader {
+				return errHeaderTooLarge
+			}
 			head := c.buf[c.r : c.r+end]
 			if err := parseHead(&c.req, head, lim); err != nil {
 				return err
@@ -428,26 +432,34 @@ func (c *conn) flush() {
 		c.releaseWriteBuf()
 		return
 	}
-	c.armWrite(c.srv.cfg.writeTO)
-	if _, err := c.rwc.Write(c.wbuf); err != nil {
-		c.closeAfter = true
+	if c.werr == nil {
+		c.armWrite(c.srv.cfg.writeTO)
+		if _, err := c.rwc.Write(c.wbuf); err != nil {
+			c.writeFailed(err)
+		}
 	}
 	c.releaseWriteBuf()
+}
+
+func (c *conn) writeFailed(err error) {
+	c.werr = err
+	c.closeAfter = true
 }
 
 // writeThrough writes pending output followed by p, without copying p into
 // the write buffer (writev for large bodies).
 func (c *conn) writeThrough(p []byte) error {
-	c.armWrite(c.srv.cfg.writeTO)
-	c.iov[0], c.iov[1] = c.wbuf, p
-	bufs := net.Buffers(c.iov[:2])
-	_, err := bufs.WriteTo(c.rwc)
-	c.iov[0], c.iov[1] = nil, nil
-	c.releaseWriteBuf()
-	if err != nil {
-		c.closeAfter = true
+	if c.werr == nil {
+		c.armWrite(c.srv.cfg.writeTO)
+		c.iov[0], c.iov[1] = c.wbuf, p
+		bufs := net.Buffers(c.iov[:2])
+		if _, err := bufs.WriteTo(c.rwc); err != nil {
+			c.writeFailed(err)
+		}
+		c.iov[0], c.iov[1] = nil, nil
 	}
-	return err
+	c.releaseWriteBuf()
+	return c.werr
 }
 
 func (c *conn) ensureWriteBuf() {

@@ -19,9 +19,13 @@ func (e *ParseError) Error() string {
 // StatusOf reports the HTTP status that err asks for: a *ParseError's own
 // status, 0 for anything else.
 func StatusOf(err error) int {
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		return pe.Status
+	// A loop rather than errors.As, whose target would be allocated on every
+	// call: this runs once per request.
+	for err != nil {
+		if pe, ok := err.(*ParseError); ok {
+			return pe.Status
+		}
+		err = errors.Unwrap(err)
 	}
 	return 0
 }

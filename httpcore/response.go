@@ -141,13 +141,8 @@ func (w *ResponseWriter) Flush() error {
 	}
 	w.body = w.body[:0]
 	c.flush()
-	if c.closeAfter {
-		return errConnClosed
-	}
-	return nil
+	return c.werr
 }
-
-var errConnClosed = errors.New("httpcore: connection closed")
 
 // start prepares the writer for a new request.
 func (w *ResponseWriter) start() {

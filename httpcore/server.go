@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -187,8 +188,10 @@ func refuse(rw net.Conn) {
 	lingerClose(rw)
 }
 
+const refusalBody = "503 Service Unavailable: too many connections\n"
+
 var refusal = []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-	"Content-Length: 32\r\nRetry-After: 1\r\nConnection: close\r\n\r\n503 Service Unavailable: busy\r\n\r\n")
+	"Content-Length: " + strconv.Itoa(len(refusalBody)) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + refusalBody)
 
 func (s *Server) trackListener(ln net.Listener, add bool) bool {
 	s.mu.Lock()

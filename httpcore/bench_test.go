@@ -1,0 +1,62 @@
+package httpcore
+
+import (
+	"bufio"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// BenchmarkServeKeepAlive: one request per iteration on a loopback
+// keep-alive connection: parse a browser GET, call a hello handler, write.
+// Client and server run on the same machine; compare ratios, not absolutes.
+func BenchmarkServeKeepAlive(b *testing.B) {
+	addr := startServer(b, &Server{Handler: hello})
+	rt := newRoundTripper(b, addr, browserGET, 1)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(browserGET)))
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkServePipelined16: sixteen pipelined requests per iteration.
+func BenchmarkServePipelined16(b *testing.B) {
+	addr := startServer(b, &Server{Handler: hello})
+	rt := newRoundTripper(b, addr, browserGET, 16)
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkParseHead parses the head of a browser GET.
+func BenchmarkParseHead(b *testing.B) {
+	raw := []byte(browserGET)
+	var req Request
+	lim := &limits{maxLine: DefaultMaxRequestLineBytes, maxHeader: DefaultMaxHeaderBytes, maxFields: DefaultMaxHeaderFields}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		req.reset()
+		if err := parseHead(&req, raw, lim); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNetHTTPReadRequest parses the same bytes with net/http, for
+// comparison.
+func BenchmarkNetHTTPReadRequest(b *testing.B) {
+	sr := strings.NewReader(browserGET)
+	br := bufio.NewReader(sr)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(browserGET)))
+	for b.Loop() {
+		sr.Reset(browserGET)
+		br.Reset(sr)
+		if _, err := http.ReadRequest(br); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
