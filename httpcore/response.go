@@ -2,6 +2,8 @@ package httpcore
 
 import (
 	"errors"
+	"io"
+	"os"
 	"strconv"
 	"sync"
 )
@@ -369,4 +371,55 @@ func parseDigits(v []byte) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
+}
+
+// sendfileChunk bounds one sendfile call, so that the write timeout applies
+// to progress rather than to a whole large file.
+const sendfileChunk = 4 << 20
+
+// SendFile sends n bytes of f, from offset, as the whole body. The response
+// is committed with Content-Length n (the caller sets the other headers
+// first); on a TCP connection the bytes go through sendfile(2), never
+// through user space. For HEAD, 304 and the like only the header is sent.
+func (w *ResponseWriter) SendFile(f *os.File, offset, n int64) error {
+	if w.committed || len(w.body) > 0 {
+		return errors.New("httpcore: SendFile after body bytes were written")
+	}
+	w.declared = n
+	w.written = n
+	w.commit(false)
+	if w.noBody {
+		return nil
+	}
+	c := w.c
+	c.flush()
+	if c.werr != nil {
+		return c.werr
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		c.closeAfter = true
+		return err
+	}
+	lr := &io.LimitedReader{R: f, N: n}
+	for lr.N > 0 {
+		c.armWrite(c.srv.cfg.writeTO)
+		chunk := min(lr.N, sendfileChunk)
+		rest := lr.N - chunk
+		lr.N = chunk
+		var err error
+		if rf, ok := c.rwc.(io.ReaderFrom); ok {
+			_, err = rf.ReadFrom(lr) // *net.TCPConn: sendfile
+		} else {
+			_, err = io.Copy(c.rwc, lr)
+		}
+		if err == nil && lr.N > 0 {
+			err = io.ErrUnexpectedEOF // the file shrank under us
+		}
+		lr.N += rest
+		if err != nil {
+			c.writeFailed(err)
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/luaserve/luaserve/engine"
+	"github.com/luaserve/luaserve/examples"
+	"github.com/luaserve/luaserve/httpcore"
+)
+
+// options are the serve flags.
+type options struct {
+	addr          string
+	workers       int
+	timeout       time.Duration
+	maxBody       int64
+	root          string
+	dev           bool
+	logFormat     string
+	maxConns      int
+	maxHeader     int
+	headerTimeout time.Duration
+	bodyTimeout   time.Duration
+	idleTimeout   time.Duration
+	writeTimeout  time.Duration
+	shutdown      time.Duration
+}
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("luaserve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", ":8080", "listen address (host:port; [::1]:8080 for IPv6)")
+	fs.IntVar(&o.workers, "workers", engine.DefaultWorkers(), "Lua states, i.e. requests running Lua at once")
+	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "time limit for one request's Lua code (504 past it)")
+	fs.Int64Var(&o.maxBody, "max-body", httpcore.DefaultMaxBodyBytes, "largest request body in bytes (413 past it)")
+	fs.StringVar(&o.root, "root", "", "folder the file helpers serve from (default: the script's folder)")
+	fs.BoolVar(&o.dev, "dev", false, "development mode: tracebacks in error responses, response-table warnings")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; more are answered 503")
+	fs.IntVar(&o.maxHeader, "max-header-bytes", httpcore.DefaultMaxHeaderBytes, "largest request header section (431 past it)")
+	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section")
+	fs.DurationVar(&o.bodyTimeout, "body-timeout", httpcore.DefaultBodyReadTimeout, "time for each read of a request body")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", httpcore.DefaultIdleTimeout, "keep-alive wait for the next request")
+	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
+	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n       luaserve version\n\n"+
+			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
+			"Every flag can also be set with an environment variable: -max-body is LUASERVE_MAX_BODY.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// applyEnv sets the flags not given on the command line from LUASERVE_*.
+func applyEnv(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "LUASERVE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok && !given[f.Name] && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = usageError{fmt.Sprintf("%s=%q: %v", env, v, e)}
+			}
+		}
+	})
+	return err
+}
+
+func parseServe(args []string, stderr io.Writer) (*options, string, error) {
+	o := &options{}
+	fs := newFlagSet(o, stderr)
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	if err := applyEnv(fs); err != nil {
+		return nil, "", err
+	}
+	if fs.NArg() > 1 {
+		return nil, "", usageError{"one script at most; flags go before it"}
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return nil, "", usageError{"-log-format must be text or json"}
+	}
+	return o, fs.Arg(0), nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// engineConfig is the engine's part of the options; an empty script means
+// the embedded example.
+func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
+	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log}
+	if script == "" {
+		cfg.Script = "examples/routes.lua"
+		cfg.Source = examples.Routes
+		if o.root == "" {
+			cfg.Files = fs.FS(examples.Files)
+		}
+	}
+	return cfg
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, script, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(o.logFormat, stderr)
+	eng, err := engine.New(engineConfig(o, script, log))
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return listenError(o.addr, err)
+	}
+	srv := &httpcore.Server{
+		Handler:           eng,
+		Name:              "luaserve",
+		MaxBodyBytes:      o.maxBody,
+		MaxConns:          o.maxConns,
+		MaxHeaderBytes:    o.maxHeader,
+		ReadHeaderTimeout: o.headerTimeout,
+		BodyReadTimeout:   o.bodyTimeout,
+		IdleTimeout:       o.idleTimeout,
+		WriteTimeout:      o.writeTimeout,
+		ErrorLog:          log,
+	}
+	name := script
+	if name == "" {
+		name = "the embedded examples/routes.lua"
+	}
+	fmt.Fprintf(stdout, "luaserve %s serving %s on http://%s\n", version(), name, displayAddr(ln.Addr()))
+	printRoutes(stdout, eng.Routes())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "luaserve: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %v were cut off", o.shutdown)
+	}
+	if err := <-errc; !errors.Is(err, httpcore.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// listenError explains the common ways listening fails.
+func listenError(addr string, err error) error {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Errorf("cannot listen on %s: the address is already in use (another server? try -addr with another port)", addr)
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Errorf("cannot listen on %s: permission denied (ports below 1024 need privileges)", addr)
+	}
+	return fmt.Errorf("cannot listen on %s: %v", addr, err)
+}
+
+// displayAddr makes ":8080" readable as a URL host.
+func displayAddr(a net.Addr) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if ta.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", ta.Port)
+	}
+	return ta.String()
+}
+
+func printRoutes(w io.Writer, routes []engine.RouteInfo) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range routes {
+		m := r.Method
+		if m == "*" {
+			m = "ANY"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", m, r.Pattern, r.Where)
+	}
+	tw.Flush()
+}
+
+func version() string { return engine.Version }

@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/luaserve/luaserve/httpcore"
+)
+
+// benchServer serves the bench routes (bench/routes.lua) on loopback.
+func benchServer(b *testing.B) string {
+	b.Helper()
+	if os.Getenv("BENCH_STATIC_DIR") == "" {
+		b.Setenv("BENCH_STATIC_DIR", b.TempDir())
+	}
+	eng, err := New(Config{Script: filepath.Join("..", "bench", "routes.lua"), Workers: 4,
+		Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &httpcore.Server{Handler: eng, Name: "luaserve"}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close(); eng.Close() })
+	return ln.Addr().String()
+}
+
+// roundTrip sends req on one keep-alive connection and reads a response of
+// the size the first exchange had.
+type roundTrip struct {
+	c    net.Conn
+	req  []byte
+	resp []byte
+}
+
+func newRoundTrip(b *testing.B, addr, req string) *roundTrip {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	c.Write([]byte(req))
+	buf := make([]byte, 64<<10)
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := c.Read(buf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.SetReadDeadline(time.Time{})
+	return &roundTrip{c: c, req: []byte(req), resp: buf[:n]}
+}
+
+func (rt *roundTrip) do(b *testing.B) {
+	if _, err := rt.c.Write(rt.req); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.ReadFull(rt.c, rt.resp); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkLuaHello: one request through a Lua "hello" route (request table
+// in, response out) over a keep-alive loopback connection, client included.
+func BenchmarkLuaHello(b *testing.B) {
+	rt := newRoundTrip(b, benchServer(b), "GET /hello HTTP/1.1\r\nHost: b\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkLuaJSON: a path parameter, a query field and a JSON encode in Lua.
+func BenchmarkLuaJSON(b *testing.B) {
+	rt := newRoundTrip(b, benchServer(b), "GET /users/42?fields=name,email HTTP/1.1\r\nHost: b\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkStatic4K: a 4 KiB file from an app.static mount.
+func BenchmarkStatic4K(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "4k.txt"), make([]byte, 4096), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv("BENCH_STATIC_DIR", dir)
+	rt := newRoundTrip(b, benchServer(b), "GET /static/4k.txt HTTP/1.1\r\nHost: b\r\n\r\n")
+	for len(rt.resp) < 4096 { // the first read may stop short of the body
+		b.Fatalf("short first response: %d bytes", len(rt.resp))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}

@@ -1,0 +1,287 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A route is one registered handler: a method (or "*" for any), a pattern
+// and the index of its function in every state's handler list.
+type route struct {
+	method  string
+	pattern string
+	index   int
+	where   string // file:line of the registration
+	params  []string
+	node    *node
+}
+
+// router matches request paths against patterns: static segments,
+// ":name" parameters and a trailing "*name" wildcard. It is built once from
+// the first state's registrations and shared, read-only, by all states.
+type router struct {
+	routes []*route
+	root   node
+	// exact holds fully static patterns, so that the common case is one map
+	// lookup with no allocation.
+	exact map[string]*node
+}
+
+// node is one path segment of the pattern tree.
+type node struct {
+	static   map[string]*node
+	param    *node
+	wild     *node // "*name": matches the rest of the path
+	handlers []*route
+}
+
+// add registers a route; it reports malformed patterns and duplicates.
+func (rt *router) add(r *route) error {
+	if !strings.HasPrefix(r.pattern, "/") {
+		return fmt.Errorf("pattern %q must start with /", r.pattern)
+	}
+	segs := strings.Split(r.pattern[1:], "/")
+	n := &rt.root
+	static := true
+	for i, s := range segs {
+		switch {
+		case strings.HasPrefix(s, ":"):
+			if len(s) == 1 {
+				return fmt.Errorf("pattern %q: parameter without a name", r.pattern)
+			}
+			static = false
+			r.params = append(r.params, s[1:])
+			if n.param == nil {
+				n.param = &node{}
+			}
+			n = n.param
+		case strings.HasPrefix(s, "*"):
+			if i != len(segs)-1 {
+				return fmt.Errorf("pattern %q: a wildcard must be the last segment", r.pattern)
+			}
+			static = false
+			name := s[1:]
+			if name == "" {
+				name = "*"
+			}
+			r.params = append(r.params, name)
+			if n.wild == nil {
+				n.wild = &node{}
+			}
+			n = n.wild
+		default:
+			if n.static == nil {
+				n.static = map[string]*node{}
+			}
+			child := n.static[s]
+			if child == nil {
+				child = &node{}
+				n.static[s] = child
+			}
+			n = child
+		}
+	}
+	if seen := map[string]bool{}; len(r.params) > 1 {
+		for _, p := range r.params {
+			if seen[p] {
+				return fmt.Errorf("pattern %q: parameter %q appears twice", r.pattern, p)
+			}
+			seen[p] = true
+		}
+	}
+	for _, h := range n.handlers {
+		if h.method == r.method && samePattern(h.pattern, r.pattern) {
+			return fmt.Errorf("%s %s is already registered at %s", r.method, r.pattern, h.where)
+		}
+	}
+	n.handlers = append(n.handlers, r)
+	r.node = n
+	if static {
+		if rt.exact == nil {
+			rt.exact = map[string]*node{}
+		}
+		rt.exact[r.pattern] = n
+	}
+	rt.routes = append(rt.routes, r)
+	return nil
+}
+
+// samePattern compares patterns ignoring parameter names: /a/:x and /a/:y
+// are the same route.
+func samePattern(a, b string) bool {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		x, y := as[i], bs[i]
+		switch {
+		case strings.HasPrefix(x, ":") && strings.HasPrefix(y, ":"):
+		case strings.HasPrefix(x, "*") && strings.HasPrefix(y, "*"):
+		case x != y:
+			return false
+		}
+	}
+	return true
+}
+
+// span is where a parameter's value sits in the path.
+type span struct{ start, end int }
+
+// match is the outcome of a lookup: the route, its parameters, and for a
+// path that matches only under other methods, what to put in Allow.
+type match struct {
+	route  *route
+	params []span // into the matched path
+	// pathMatched reports that some route matched the path, whatever its
+	// method; with route nil that is a 405.
+	pathMatched bool
+}
+
+// lookup finds the most specific route for method and path: at each
+// segment a static match beats a parameter, which beats a wildcard, and
+// only routes for method (or any method) count. HEAD falls back to GET.
+// params is scratch storage, reused by the caller.
+func (rt *router) lookup(method, path string, params []span, m *match) {
+	m.route, m.pathMatched = nil, false
+	m.params = params[:0]
+	if len(path) == 0 || path[0] != '/' {
+		return
+	}
+	if n := rt.exact[path]; n != nil {
+		if r := n.pick(method); r != nil {
+			m.route, m.pathMatched = r, true
+			return
+		}
+		m.pathMatched = true
+		// A parameter route may still take this method: go on.
+	}
+	rt.root.walk(method, path, 1, m)
+}
+
+// walk matches path[pos:] (pos is just past a '/') below n.
+func (n *node) walk(method, path string, pos int, m *match) bool {
+	end := strings.IndexByte(path[pos:], '/')
+	last := end < 0
+	if last {
+		end = len(path)
+	} else {
+		end += pos
+	}
+	seg := path[pos:end]
+	if child := n.static[seg]; child != nil {
+		if child.finish(method, path, end, last, m) {
+			return true
+		}
+	}
+	if n.param != nil && seg != "" {
+		m.params = append(m.params, span{pos, end})
+		if n.param.finish(method, path, end, last, m) {
+			return true
+		}
+		m.params = m.params[:len(m.params)-1]
+	}
+	if n.wild != nil {
+		m.params = append(m.params, span{pos, len(path)})
+		if r := n.wild.pick(method); r != nil {
+			m.route, m.pathMatched = r, true
+			return true
+		}
+		if len(n.wild.handlers) > 0 {
+			m.pathMatched = true
+		}
+		m.params = m.params[:len(m.params)-1]
+	}
+	return false
+}
+
+// finish continues below n after a segment ending at end.
+func (n *node) finish(method, path string, end int, last bool, m *match) bool {
+	if !last {
+		return n.walk(method, path, end+1, m)
+	}
+	if len(n.handlers) == 0 {
+		return false
+	}
+	m.pathMatched = true
+	if r := n.pick(method); r != nil {
+		m.route = r
+		return true
+	}
+	return false
+}
+
+// pick returns n's handler for method: an exact method first, then GET for
+// HEAD, then a route for any method.
+func (n *node) pick(method string) *route {
+	var get, any *route
+	for _, r := range n.handlers {
+		switch r.method {
+		case method:
+			return r
+		case "GET":
+			get = r
+		case "*":
+			any = r
+		}
+	}
+	if method == "HEAD" && get != nil {
+		return get
+	}
+	return any
+}
+
+// allowed lists the methods that some route accepts for path, for the
+// Allow header of a 405 (RFC 9110, section 15.5.6).
+func (rt *router) allowed(path string) string {
+	set := map[string]bool{}
+	var collect func(n *node, pos int)
+	collect = func(n *node, pos int) {
+		end := strings.IndexByte(path[pos:], '/')
+		last := end < 0
+		if last {
+			end = len(path)
+		} else {
+			end += pos
+		}
+		seg := path[pos:end]
+		visit := func(c *node) {
+			if c == nil {
+				return
+			}
+			if !last {
+				collect(c, end+1)
+				return
+			}
+			for _, r := range c.handlers {
+				set[r.method] = true
+			}
+		}
+		visit(n.static[seg])
+		if seg != "" {
+			visit(n.param)
+		}
+		if n.wild != nil {
+			for _, r := range n.wild.handlers {
+				set[r.method] = true
+			}
+		}
+	}
+	if strings.HasPrefix(path, "/") {
+		collect(&rt.root, 1)
+	}
+	if set["*"] {
+		return ""
+	}
+	if set["GET"] {
+		set["HEAD"] = true
+	}
+	set["OPTIONS"] = true
+	methods := make([]string, 0, len(set))
+	for k := range set {
+		methods = append(methods, k)
+	}
+	sort.Strings(methods)
+	return strings.Join(methods, ", ")
+}
