@@ -17,11 +17,11 @@ import (
 // when a route reads them); pairs(req) builds them all first. Fields that
 // middleware sets are plain table fields and shadow the built ones.
 type reqCtx struct {
-	r     *httpcore.Request
-	w     *httpcore.ResponseWriter
-	tbl   *lua.LTable // nil between requests
-	route *route
-	path  string // r.Path as a string, once made
+	r      *httpcore.Request
+	w      *httpcore.ResponseWriter
+	tbl    *lua.LTable // nil between requests
+	route  *route
+	path   string // r.Path as a string, once made
 	pathOK bool
 
 	params  [8]span

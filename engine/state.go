@@ -22,9 +22,9 @@ type state struct {
 
 	limit   limitCtx // the per-request time limit, as the VM's context
 	jsonBuf []byte   // reused by json responses
-	x     reqCtx   // the request being served
-	reqMT  *lua.LTable
-	lazyMT [lazyKinds]*lua.LTable
+	x       reqCtx   // the request being served
+	reqMT   *lua.LTable
+	lazyMT  [lazyKinds]*lua.LTable
 
 	// Per-state constants, made once so requests do not box them again.
 	methods  map[string]lua.LValue
