@@ -272,3 +272,23 @@ func TestManyConnections(t *testing.T) {
 		t.Fatalf("served %d requests, want 1000", served.Load())
 	}
 }
+
+func TestServeConnOverPipe(t *testing.T) {
+	t.Parallel()
+	srv := &Server{Handler: echo}
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() { srv.ServeConn(server); close(done) }()
+	br := newReader(client)
+	for i := range 3 {
+		io.WriteString(client, wire("POST /pipe HTTP/1.1\nHost: x\nContent-Length: 1\n\n")+itoa(i))
+		if _, body := readResponse(t, br, "POST"); body != "POST /pipe  "+itoa(i) {
+			t.Fatalf("got %q", body)
+		}
+	}
+	client.Close()
+	<-done
+	if srv.OpenConns() != 0 {
+		t.Fatalf("%d connections still counted", srv.OpenConns())
+	}
+}

@@ -175,6 +175,26 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
+// ServeConn serves one already-accepted connection (an in-memory net.Pipe,
+// say) until either side closes it, then returns. It is how tests and the
+// Lua test runner talk HTTP to a handler without a listener; the
+// connection counts against MaxConns and Shutdown waits for it.
+func (s *Server) ServeConn(rw net.Conn) {
+	s.init()
+	if s.open.Add(1) > s.cfg.maxConns {
+		s.open.Add(-1)
+		refuse(rw)
+		return
+	}
+	c := newConn(s, rw)
+	if !s.trackConn(c, true) {
+		s.open.Add(-1)
+		rw.Close()
+		return
+	}
+	c.serve()
+}
+
 func isTemporary(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
