@@ -195,6 +195,9 @@ func (b *body) line(max int) ([]byte, error) {
 	c := b.c
 	for {
 		if i := bytes.IndexByte(c.buf[c.r:c.w], '\n'); i >= 0 {
+			if i > max+1 {
+				return nil, b.lineTooLong()
+			}
 			line := c.buf[c.r : c.r+i]
 			c.r += i + 1
 			if len(line) == 0 || line[len(line)-1] != '\r' {
@@ -206,17 +209,21 @@ func (b *body) line(max int) ([]byte, error) {
 			}
 			return line, nil
 		}
-		if c.w-c.r > max {
-			if b.state == chunkTrailer {
-				return nil, errTrailerTooLarge
-			}
-			return nil, errBadChunk
+		if c.w-c.r > max+1 {
+			return nil, b.lineTooLong()
 		}
 		c.armRead(c.srv.cfg.bodyTO)
 		if err := c.fill(max + 2); err != nil {
 			return nil, bodyReadErr(err)
 		}
 	}
+}
+
+func (b *body) lineTooLong() error {
+	if b.state == chunkTrailer {
+		return errTrailerTooLarge
+	}
+	return errBadChunk
 }
 
 // parseChunkSize parses "1*HEXDIG *( BWS ; chunk-ext )". Sizes past 2^60

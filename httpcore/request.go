@@ -81,6 +81,7 @@ const (
 	sawTE
 	sawClose
 	sawKeepAlive
+	sawUnknownCoding // a transfer coding other than chunked
 )
 
 // limits are the parser's bounds, resolved from the Server's settings.
@@ -155,7 +156,7 @@ func isHTTPVersion(v []byte) bool {
 	}
 	switch len(v) {
 	case 6:
-		return true
+		return v[5] >= '2' // "HTTP/2", "HTTP/3"; "HTTP/1" is malformed
 	case 8:
 		return v[6] == '.' && isDigit(v[7])
 	}
@@ -465,13 +466,18 @@ func noteTransferEncoding(r *Request, v []byte) error {
 		if len(c) == 0 {
 			continue
 		}
-		if !equalFold(c, "chunked") {
-			return errUnknownCoding
-		}
 		if r.chunked {
-			return errChunkedNotLast // chunked twice
+			// A coding after chunked, chunked again included, leaves the
+			// body length unknowable: 400, not 501 (RFC 9112, section 6.3).
+			return errChunkedNotLast
 		}
-		r.chunked = true
+		if equalFold(c, "chunked") {
+			r.chunked = true
+		} else {
+			// 501, unless a later field makes it a 400 (a misplaced
+			// chunked, a Content-Length): checkFraming decides.
+			r.framing |= sawUnknownCoding
+		}
 	}
 	r.framing |= sawTE
 	return nil
@@ -488,6 +494,9 @@ func checkFraming(r *Request) error {
 	if r.framing&sawTE != 0 {
 		if r.framing&sawCL != 0 {
 			return errCLAndTE
+		}
+		if r.framing&sawUnknownCoding != 0 {
+			return errUnknownCoding
 		}
 		if !r.chunked {
 			return errChunkedNotLast

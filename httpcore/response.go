@@ -12,7 +12,14 @@ import (
 // streaming. A handler that returns first gets a Content-Length response.
 const maxBuffered = 64 << 10
 
-var bodyBufPool = sync.Pool{New: func() any { return new([maxBuffered]byte) }}
+// Body buffers come in two sizes, so that the common small response does
+// not take (and, after each GC, re-zero) 64 KiB.
+const smallBody = 4 << 10
+
+var (
+	smallBodyPool = sync.Pool{New: func() any { return new([smallBody]byte) }}
+	largeBodyPool = sync.Pool{New: func() any { return new([maxBuffered]byte) }}
+)
 
 // ErrBodyNotAllowed is returned by Write for a response that has no body
 // (HEAD, 1xx, 204, 304); the bytes are dropped.
@@ -32,7 +39,7 @@ type ResponseWriter struct {
 
 	status    int
 	header    Header
-	body      []byte // pending body; storage from bodyBufPool while in use
+	body      []byte // pending body; pooled storage while in use
 	written   int64  // body bytes accepted from the handler
 	declared  int64  // Content-Length set by the handler, -1 when none
 	committed bool   // status line and header are out
@@ -70,16 +77,19 @@ func (w *ResponseWriter) SetContentLength(n int64) {
 }
 
 // Write appends p to the body.
-func (w *ResponseWriter) Write(p []byte) (int, error) {
+func (w *ResponseWriter) Write(p []byte) (int, error) { return appendBody(w, p) }
+
+// WriteString is Write for a string, without converting it.
+func (w *ResponseWriter) WriteString(s string) (int, error) { return appendBody(w, s) }
+
+func appendBody[T string | []byte](w *ResponseWriter, p T) (int, error) {
 	if w.noBody || w.noBodyNow() {
 		return w.drop(len(p))
 	}
 	total := len(p)
 	for len(p) > 0 {
-		if w.body == nil {
-			w.body = bodyBufPool.Get().(*[maxBuffered]byte)[:0]
-		}
-		n := copy(w.body[len(w.body):maxBuffered], p)
+		w.room(len(p))
+		n := copy(w.body[len(w.body):cap(w.body)], p)
 		w.body = w.body[:len(w.body)+n]
 		p = p[n:]
 		if len(w.body) == maxBuffered {
@@ -92,27 +102,31 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 	return total, nil
 }
 
-// WriteString is Write for a string, without converting it.
-func (w *ResponseWriter) WriteString(s string) (int, error) {
-	if w.noBody || w.noBodyNow() {
-		return w.drop(len(s))
+// room makes the body buffer ready for need more bytes: a small buffer
+// first, a large one once the body outgrows it.
+func (w *ResponseWriter) room(need int) {
+	switch {
+	case w.body == nil && need <= smallBody:
+		w.body = smallBodyPool.Get().(*[smallBody]byte)[:0]
+	case w.body == nil:
+		w.body = largeBodyPool.Get().(*[maxBuffered]byte)[:0]
+	case cap(w.body) == smallBody && len(w.body)+need > smallBody:
+		large := largeBodyPool.Get().(*[maxBuffered]byte)[:len(w.body)]
+		copy(large, w.body)
+		w.releaseBody()
+		w.body = large
 	}
-	total := len(s)
-	for len(s) > 0 {
-		if w.body == nil {
-			w.body = bodyBufPool.Get().(*[maxBuffered]byte)[:0]
-		}
-		n := copy(w.body[len(w.body):maxBuffered], s)
-		w.body = w.body[:len(w.body)+n]
-		s = s[n:]
-		if len(w.body) == maxBuffered {
-			if err := w.Flush(); err != nil {
-				return total - len(s), err
-			}
-		}
+}
+
+// releaseBody returns the body buffer to its pool.
+func (w *ResponseWriter) releaseBody() {
+	switch cap(w.body) {
+	case smallBody:
+		smallBodyPool.Put((*[smallBody]byte)(w.body[:smallBody]))
+	case maxBuffered:
+		largeBodyPool.Put((*[maxBuffered]byte)(w.body[:maxBuffered]))
 	}
-	w.written += int64(total)
-	return total, nil
+	w.body = nil
 }
 
 // drop counts n body bytes that are not sent: a HEAD response still tells
@@ -184,8 +198,7 @@ func (w *ResponseWriter) end() {
 		}
 	}
 	if w.body != nil {
-		bodyBufPool.Put((*[maxBuffered]byte)(w.body[:maxBuffered]))
-		w.body = nil
+		w.releaseBody()
 	}
 }
 
