@@ -1,8 +1,8 @@
 package engine
 
 import (
+	"bytes"
 	"net/url"
-	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -116,7 +116,7 @@ func (st *state) lazyGet(L *lua.LState, x *reqCtx, kind lazyKind, key string) lu
 			}
 		}
 	case lazyQuery:
-		if v, ok := queryValue(string(r.Query), key); ok {
+		if v, ok := queryValue(r.Query, key); ok {
 			return lua.LString(v)
 		}
 	case lazyHeaders:
@@ -157,25 +157,33 @@ func (st *state) fillLazy(L *lua.LState, x *reqCtx, kind lazyKind, t *lua.LTable
 }
 
 // queryValue finds the first value of key in a query string, decoding it
-// (application/x-www-form-urlencoded: "+" is a space).
-func queryValue(q, key string) (string, bool) {
-	for q != "" {
-		var pair string
-		pair, q, _ = strings.Cut(q, "&")
-		k, v, _ := strings.Cut(pair, "=")
-		if k != key {
-			if !strings.ContainsAny(k, "%+") {
+// (application/x-www-form-urlencoded: "+" is a space). It works on the
+// request's bytes: only the value found becomes a string.
+func queryValue(q []byte, key string) (string, bool) {
+	for len(q) > 0 {
+		var pair []byte
+		if i := bytes.IndexByte(q, '&'); i >= 0 {
+			pair, q = q[:i], q[i+1:]
+		} else {
+			pair, q = q, nil
+		}
+		k, v := pair, []byte(nil)
+		if i := bytes.IndexByte(pair, '='); i >= 0 {
+			k, v = pair[:i], pair[i+1:]
+		}
+		if string(k) != key {
+			if bytes.IndexByte(k, '%') < 0 && bytes.IndexByte(k, '+') < 0 {
 				continue
 			}
-			dk, err := url.QueryUnescape(k)
+			dk, err := url.QueryUnescape(string(k))
 			if err != nil || dk != key {
 				continue
 			}
 		}
-		if !strings.ContainsAny(v, "%+") {
-			return v, true
+		if bytes.IndexByte(v, '%') < 0 && bytes.IndexByte(v, '+') < 0 {
+			return string(v), true
 		}
-		dv, err := url.QueryUnescape(v)
+		dv, err := url.QueryUnescape(string(v))
 		if err != nil {
 			continue
 		}

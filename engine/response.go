@@ -31,10 +31,6 @@ const (
 	ctJSON = "application/json"
 )
 
-// responseKeys are the fields a response table may have.
-var responseKeys = map[string]bool{"status": true, "headers": true, "cookies": true, "body": true,
-	"json": true, "html": true, "text": true, "redirect": true, "file": true, "download": true}
-
 // respond writes the value a route returned.
 func (st *state) respond(v lua.LValue) error {
 	w := st.x.w
@@ -80,52 +76,82 @@ func writeStatus(w *httpcore.ResponseWriter, code int, msg string) {
 	writeBody(w, msg)
 }
 
+// responseFields are a response table's fields, read in one pass over its
+// keys (a map lookup per known key would cost more than the table has keys).
+type responseFields struct {
+	status               lua.LValue
+	headers, cookies, dl lua.LValue
+	kind                 string
+	content              lua.LValue
+}
+
+func (st *state) readResponseTable(t *lua.LTable) (*responseFields, error) {
+	f := &st.rf
+	*f = responseFields{}
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+		name, _ := k.(lua.LString)
+		switch name {
+		case "status":
+			f.status = v
+		case "headers":
+			f.headers = v
+		case "cookies":
+			f.cookies = v
+		case "download":
+			f.dl = v
+		case "body", "json", "html", "text", "redirect", "file":
+			if f.kind != "" {
+				return nil, fmt.Errorf("response has both %s and %s", f.kind, name)
+			}
+			f.kind, f.content = string(name), v
+		default:
+			if st.e.cfg.Dev {
+				st.warnUnknownKey(k)
+			}
+		}
+	}
+	return f, nil
+}
+
 func (st *state) respondTable(t *lua.LTable) error {
 	w := st.x.w
+	f, err := st.readResponseTable(t)
+	if err != nil {
+		return err
+	}
 	status := 200
-	switch s := t.RawGetString("status").(type) {
+	switch s := f.status.(type) {
+	case nil:
 	case lua.LNumber:
 		status = int(s)
 		if float64(status) != float64(s) || status < 100 || status > 999 {
 			return fmt.Errorf("response status %v is not an HTTP status", s)
 		}
-	case *lua.LNilType:
 	default:
 		return fmt.Errorf("response status must be a number, not a %s", s.Type())
 	}
-	if st.e.cfg.Dev {
-		st.warnUnknownKeys(t)
-	}
-
-	var content lua.LValue = lua.LNil
-	kind := ""
-	for _, k := range [...]string{"body", "json", "html", "text", "redirect", "file"} {
-		if v := t.RawGetString(k); v != lua.LNil {
-			if kind != "" {
-				return fmt.Errorf("response has both %s and %s", kind, k)
-			}
-			kind, content = k, v
-		}
-	}
+	kind, content := f.kind, f.content
 
 	h := w.Header()
-	if hs, ok := t.RawGetString("headers").(*lua.LTable); ok {
+	switch hs := f.headers.(type) {
+	case nil:
+	case *lua.LTable:
 		if err := setHeaders(h, hs); err != nil {
 			return err
 		}
-	} else if v := t.RawGetString("headers"); v != lua.LNil {
-		return fmt.Errorf("response headers must be a table, not a %s", v.Type())
+	default:
+		return fmt.Errorf("response headers must be a table, not a %s", hs.Type())
 	}
-	if c := t.RawGetString("cookies"); c != lua.LNil {
-		ct, ok := c.(*lua.LTable)
-		if !ok {
-			return fmt.Errorf("response cookies must be a table, not a %s", c.Type())
-		}
-		if err := setCookies(h, ct); err != nil {
+	switch c := f.cookies.(type) {
+	case nil:
+	case *lua.LTable:
+		if err := setCookies(h, c); err != nil {
 			return err
 		}
+	default:
+		return fmt.Errorf("response cookies must be a table, not a %s", c.Type())
 	}
-	if d, ok := t.RawGetString("download").(lua.LString); ok && kind != "file" {
+	if d, ok := f.dl.(lua.LString); ok && kind != "file" {
 		h.Set("Content-Disposition", contentDisposition(string(d)))
 	}
 
@@ -164,7 +190,7 @@ func (st *state) respondTable(t *lua.LTable) error {
 		if !ok {
 			return fmt.Errorf("response file must be a path string")
 		}
-		download, _ := t.RawGetString("download").(lua.LString)
+		download, _ := f.dl.(lua.LString)
 		return st.sendFile(string(path), string(download), status)
 	}
 	s, ok := content.(lua.LString)
@@ -352,16 +378,12 @@ func contentDisposition(name string) string {
 	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + escapeComponent(name)
 }
 
-// warnUnknownKeys logs, in -dev, response fields the server ignores: a
+// warnUnknownKey logs, in -dev, a response field the server ignores: a
 // "stauts" typo should not cost an afternoon.
-func (st *state) warnUnknownKeys(t *lua.LTable) {
-	for k, _ := t.Next(lua.LNil); k != lua.LNil; k, _ = t.Next(k) {
-		if s, ok := k.(lua.LString); !ok || !responseKeys[string(s)] {
-			route := "?"
-			if st.x.route != nil {
-				route = st.x.route.method + " " + st.x.route.pattern
-			}
-			st.e.log.Warn("response table has a key the server ignores", "key", k.String(), "route", route)
-		}
+func (st *state) warnUnknownKey(k lua.LValue) {
+	route := "?"
+	if st.x.route != nil {
+		route = st.x.route.method + " " + st.x.route.pattern
 	}
+	st.e.log.Warn("response table has a key the server ignores", "key", k.String(), "route", route)
 }

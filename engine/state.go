@@ -20,9 +20,10 @@ type state struct {
 	handlers []*lua.LFunction // by route index; shared router order
 	mws      []middleware
 
-	limit   limitCtx // the per-request time limit, as the VM's context
-	jsonBuf []byte   // reused by json responses
-	x       reqCtx   // the request being served
+	limit   limitCtx       // the per-request time limit, as the VM's context
+	jsonBuf []byte         // reused by json responses
+	rf      responseFields // reused by respondTable
+	x       reqCtx         // the request being served
 	reqMT   *lua.LTable
 	lazyMT  [lazyKinds]*lua.LTable
 
