@@ -9,6 +9,7 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+	luar "layeh.com/gopher-luar"
 )
 
 // installModules preloads the luaserve modules into the state: those written
@@ -50,6 +51,7 @@ func (st *state) installModules() {
 //	app.not_found(fn)           fn(req) -> response
 //	app.on_error(fn)            fn(req, message) -> response
 //	app.static(prefix, dir [, options])
+//	app.dev, app.version, app.config (see ScriptConfig)
 func (st *state) openApp(L *lua.LState) int {
 	t := L.NewTable()
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"} {
@@ -90,8 +92,30 @@ func (st *state) openApp(L *lua.LState) int {
 	t.RawSetString("static", L.NewFunction(st.registerMount))
 	t.RawSetString("dev", lua.LBool(st.e.cfg.Dev))
 	t.RawSetString("version", lua.LString(Version))
+	t.RawSetString("config", luar.New(L, st.e.scriptConfig()))
 	L.Push(t)
 	return 1
+}
+
+// ScriptConfig is what a script can read of the server's settings, as
+// app.config (read-only). It crosses into Lua by reflection (gopher-luar):
+// fine once per state at start-up, never per request.
+type ScriptConfig struct {
+	Version string  `luar:"version"`
+	Script  string  `luar:"script"`
+	Dev     bool    `luar:"dev"`
+	Workers int     `luar:"workers"`
+	Timeout float64 `luar:"timeout"` // seconds; 0 when there is no limit
+	Root    string  `luar:"root"`
+}
+
+func (e *Engine) scriptConfig() ScriptConfig {
+	root := e.cfg.Root
+	if root == "" && e.cfg.Files == nil {
+		root = e.scriptDir
+	}
+	return ScriptConfig{Version: Version, Script: e.cfg.Script, Dev: e.cfg.Dev, Workers: e.cfg.Workers,
+		Timeout: e.timeout.Seconds(), Root: root}
 }
 
 // Version is the luaserve release, shown by "luaserve version".

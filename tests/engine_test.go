@@ -490,3 +490,21 @@ app.get("/page", function() return { html = string.rep("x", 5000), headers = { e
 	}
 	_ = http.StatusOK
 }
+
+func TestAppConfig(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/", function()
+  local c = app.config
+  local ok = pcall(function() c.workers = 99 end)
+  return { json = { version = c.version, dev = c.dev, workers = c.workers, timeout = c.timeout,
+    script = c.script:match("routes.lua$"), assign_refused = not ok, same_version = app.version == c.version } }
+end)
+`, engine.Config{Workers: 3, Timeout: 1500 * time.Millisecond})
+	_, body := do(t, client(t), "GET", s.url+"/", "")
+	want := `{"version":"` + engine.Version + `","dev":false,"workers":3,"timeout":1.5,"script":"routes.lua","assign_refused":true,"same_version":true}`
+	if body != want {
+		t.Fatalf("got  %s\nwant %s", body, want)
+	}
+}
