@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -70,13 +71,16 @@ type Engine struct {
 	pool    chan *state
 	nextID  int
 	closing chan struct{}
+	liveMu  sync.Mutex
+	live    map[*state]struct{} // every state, for the watchdog
 }
 
 // New compiles the script, builds every Lua state and runs the script in
 // each, so that a broken script fails here, before anything listens. Errors
 // are *LoadError values naming the file and line.
 func New(cfg Config) (*Engine, error) {
-	e := &Engine{cfg: cfg, log: cfg.Log, store: cfg.Store, compiler: newCompiler(), closing: make(chan struct{})}
+	e := &Engine{cfg: cfg, log: cfg.Log, store: cfg.Store, compiler: newCompiler(), closing: make(chan struct{}),
+		live: map[*state]struct{}{}}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -112,6 +116,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.pool = make(chan *state, e.cfg.Workers)
+	go e.watchdog()
 	for i := 0; i < e.cfg.Workers; i++ {
 		st, err := e.newState(i)
 		if err == nil {
@@ -214,7 +219,7 @@ func (e *Engine) Close() {
 }
 
 func (st *state) close() {
-	st.limit.timer.Stop()
+	st.e.track(st, false)
 	st.L.Close()
 }
 

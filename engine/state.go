@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -87,9 +86,11 @@ func (e *Engine) newState(id int) (*state, error) {
 		MinimizeStackMemory: true,
 	})
 	st := &state{e: e, L: L, id: id}
+	e.track(st, true)
 	ok := false
 	defer func() {
 		if !ok {
+			e.track(st, false)
 			L.Close()
 		}
 	}()
@@ -107,14 +108,20 @@ func (e *Engine) newState(id int) (*state, error) {
 	st.initRequestMeta()
 	st.initLazy()
 
-	st.limit.init()
+	st.limit.done = make(chan struct{})
 	L.SetContext(&st.limit)
 
-	// Run the script: it registers routes through require("luaserve").
+	// Run the script: it registers routes through require("luaserve"). An
+	// endless loop here would hang start-up, so loading has a limit too.
 	st.reg.loading = true
+	st.limit.arm(max(e.timeout, loadTimeLimit))
 	L.Push(L.NewFunctionFromProto(e.scriptProto))
 	err := L.PCall(0, 0, nil)
+	fired := !st.limit.disarm()
 	st.reg.loading = false
+	if fired {
+		return nil, &LoadError{File: e.cfg.Script, Msg: fmt.Sprintf("loading took longer than %v (an endless loop at the top level?)", max(e.timeout, loadTimeLimit))}
+	}
 	if err != nil {
 		return nil, loadErrorFrom(err)
 	}
@@ -125,6 +132,10 @@ func (e *Engine) newState(id int) (*state, error) {
 	ok = true
 	return st, nil
 }
+
+// loadTimeLimit bounds running the script at start-up (or the request time
+// limit, when that is longer).
+var loadTimeLimit = 30 * time.Second
 
 // lockGlobals makes assigning an undeclared global an error once the script
 // has loaded: in a route it is almost always a missing "local", and it would
@@ -220,54 +231,4 @@ func (st *state) installPrint() {
 // where returns "file:line" of the Lua code calling the current Go function.
 func where(L *lua.LState) string {
 	return strings.TrimSuffix(L.Where(1), ":")
-}
-
-// limitCtx is the context the VM checks between instructions: its Done
-// channel closes when the current request runs past the time limit. One per
-// state, re-armed per request, so that a request costs no context
-// allocation. A state whose limit fired is replaced, never reused.
-type limitCtx struct {
-	done  chan struct{}
-	timer *time.Timer
-	armed bool
-	fired atomic.Bool
-}
-
-var errTimeLimit = fmt.Errorf("request time limit exceeded")
-
-func (c *limitCtx) init() {
-	c.done = make(chan struct{})
-	c.timer = time.AfterFunc(time.Hour, func() {
-		c.fired.Store(true)
-		close(c.done)
-	})
-	c.timer.Stop()
-}
-
-// arm starts the clock for one request.
-func (c *limitCtx) arm(d time.Duration) {
-	if d > 0 {
-		c.timer.Reset(d)
-		c.armed = true
-	}
-}
-
-// disarm stops the clock. It reports false when the limit fired (or is
-// firing): the state must then be replaced.
-func (c *limitCtx) disarm() bool {
-	if !c.armed {
-		return !c.fired.Load()
-	}
-	c.armed = false
-	return c.timer.Stop()
-}
-
-func (c *limitCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c *limitCtx) Done() <-chan struct{}       { return c.done }
-func (c *limitCtx) Value(any) any               { return nil }
-func (c *limitCtx) Err() error {
-	if c.fired.Load() {
-		return errTimeLimit
-	}
-	return nil
 }
