@@ -68,7 +68,7 @@ type Engine struct {
 	mounts   []*mountSpec
 	files    *fileserver.Dir // the file helper's root
 
-	pool    chan *state
+	pool    *statePool
 	nextID  int
 	closing chan struct{}
 	liveMu  sync.Mutex
@@ -115,7 +115,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.initFiles(); err != nil {
 		return nil, err
 	}
-	e.pool = make(chan *state, e.cfg.Workers)
+	e.pool = newStatePool(e.cfg.Workers)
 	go e.watchdog()
 	for i := 0; i < e.cfg.Workers; i++ {
 		st, err := e.newState(i)
@@ -126,7 +126,7 @@ func New(cfg Config) (*Engine, error) {
 			e.Close()
 			return nil, err
 		}
-		e.pool <- st
+		e.pool.put(st)
 	}
 	e.nextID = e.cfg.Workers
 	return e, nil
@@ -200,7 +200,8 @@ func (e *Engine) Routes() []RouteInfo {
 // Files lists the Lua files the script loaded (itself and its modules).
 func (e *Engine) Files() []string { return e.compiler.files() }
 
-// Close closes the idle Lua states. Call it once no request is in flight.
+// Close closes the Lua states: the idle ones now, the others as their
+// requests finish.
 func (e *Engine) Close() {
 	select {
 	case <-e.closing:
@@ -208,13 +209,11 @@ func (e *Engine) Close() {
 	default:
 		close(e.closing)
 	}
-	for {
-		select {
-		case st := <-e.pool:
-			st.close()
-		default:
-			return
-		}
+	if e.pool == nil {
+		return
+	}
+	for _, st := range e.pool.close() {
+		st.close()
 	}
 }
 
@@ -224,30 +223,15 @@ func (st *state) close() {
 }
 
 // acquire takes a free state, waiting at most the time limit.
-func (e *Engine) acquire() *state {
-	select {
-	case st := <-e.pool:
-		return st
-	default:
-	}
-	if e.timeout <= 0 {
-		return <-e.pool
-	}
-	t := time.NewTimer(e.timeout)
-	defer t.Stop()
-	select {
-	case st := <-e.pool:
-		return st
-	case <-t.C:
-		return nil
-	}
-}
+func (e *Engine) acquire() *state { return e.pool.get(e.timeout) }
 
 // release returns a state to the pool, or replaces it when it must not be
 // reused (its time limit fired, or Go code panicked inside it).
 func (e *Engine) release(st *state, dirty bool) {
 	if !dirty {
-		e.pool <- st
+		if !e.pool.put(st) {
+			st.close() // the engine closed meanwhile
+		}
 		return
 	}
 	st.close()
@@ -263,11 +247,8 @@ func (e *Engine) replace(id int) {
 			err = e.adopt(st, false)
 		}
 		if err == nil {
-			select {
-			case <-e.closing:
+			if !e.pool.put(st) {
 				st.close()
-			default:
-				e.pool <- st
 			}
 			return
 		}
