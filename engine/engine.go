@@ -448,11 +448,11 @@ func (st *state) fail(err error) (dirty, abort bool) {
 	if timeout {
 		code = 504
 	}
-	msg := ""
 	if st.e.cfg.Dev {
-		msg = fmt.Sprintf("%d %s\n\n%s\n\n%s\n", code, httpcore.StatusText(code), err.Error(), traceback(err))
+		st.e.writeDevError(w, st.x.r, code, err) // devpage.go
+		return dirty, false
 	}
-	writeStatus(w, code, msg)
+	writeStatus(w, code, "")
 	return dirty, false
 }
 

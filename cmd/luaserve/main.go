@@ -1,9 +1,14 @@
 // Command luaserve serves HTTP routes written in Lua.
 //
-//	luaserve [flags] [script.lua]
+//	luaserve [flags] [script.lua]         serve (the embedded example without a script)
+//	luaserve check [-h] script.lua         load and lint without serving
+//	luaserve routes [-h] script.lua        print the route table
+//	luaserve test [flags] [files|folders]  run *_test.lua files against the routes
+//	luaserve version
 //
-// With no script it serves the embedded examples/routes.lua. Every flag can
-// also come from an environment variable: -max-body is LUASERVE_MAX_BODY.
+// Every serve flag can also come from an environment variable: -max-body is
+// LUASERVE_MAX_BODY. Exit status: 0 on success, 1 on failure (a script that
+// does not load, a check finding, a failing test), 2 on a usage error.
 package main
 
 import (
@@ -20,16 +25,26 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "luaserve:", err)
-		}
-		var ue usageError
-		if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	os.Exit(exitStatus(err, os.Stderr))
+}
+
+// exitStatus reports err (unless it was reported already) and returns the
+// process's exit status.
+func exitStatus(err error, stderr io.Writer) int {
+	var ec exitCode
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ec):
+		return int(ec)
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "luaserve:", err)
+		return 2
 	}
+	fmt.Fprintln(stderr, "luaserve:", err)
+	return 1
 }
 
 // usageError is a command line that makes no sense (exit status 2).
@@ -37,15 +52,54 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// exitCode ends the command with that status, its output already written
+// (a check finding, a failing test).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 // run is the whole command, minus process concerns, so that tests can call
-// it. It returns when ctx ends (after a graceful shutdown) or on error.
+// it. Serving returns when ctx ends (after a graceful shutdown) or on error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "version":
-			fmt.Fprintln(stdout, "luaserve", version())
+			return versionCmd(args[1:], stdout, stderr)
+		case "check":
+			return checkCmd(args[1:], stdout, stderr)
+		case "routes":
+			return routesCmd(args[1:], stdout, stderr)
+		case "test":
+			return testCmd(args[1:], stdout, stderr)
+		case "help":
+			newFlagSet(&options{}, stderr).Usage()
 			return nil
 		}
 	}
 	return serve(ctx, args, stdout, stderr)
+}
+
+func versionCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("luaserve version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, "Usage: luaserve version\n\nPrints the luaserve version.") }
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"version takes no arguments"}
+	}
+	fmt.Fprintln(stdout, "luaserve", version())
+	return nil
+}
+
+// parseFlags parses args into fs. The flag package has already printed
+// any error with the usage, so a bad flag becomes exit status 2 without
+// another message.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return exitCode(2)
 }

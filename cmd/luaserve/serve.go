@@ -10,7 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -18,6 +21,7 @@ import (
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/examples"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/reload"
 )
 
 // options are the serve flags.
@@ -36,6 +40,9 @@ type options struct {
 	idleTimeout   time.Duration
 	writeTimeout  time.Duration
 	shutdown      time.Duration
+	watch         bool
+	debounce      time.Duration
+	quiet         bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -46,8 +53,11 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "time limit for one request's Lua code (504 past it)")
 	fs.Int64Var(&o.maxBody, "max-body", httpcore.DefaultMaxBodyBytes, "largest request body in bytes (413 past it)")
 	fs.StringVar(&o.root, "root", "", "folder the file helpers serve from (default: the script's folder)")
-	fs.BoolVar(&o.dev, "dev", false, "development mode: tracebacks in error responses, response-table warnings")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with tracebacks and source, response-table warnings, -watch (default off)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json")
+	fs.BoolVar(&o.watch, "watch", false, "reload when the script or a module it requires changes (default: on with -dev)")
+	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
+	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
 	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; more are answered 503")
 	fs.IntVar(&o.maxHeader, "max-header-bytes", httpcore.DefaultMaxHeaderBytes, "largest request header section (431 past it)")
 	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section")
@@ -56,8 +66,13 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n       luaserve version\n\n"+
+		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
+			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
+			"       luaserve routes script.lua        print the route table\n"+
+			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
+			"       luaserve version\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
+			"The access log goes to stdout, errors to stderr. SIGHUP reloads the script.\n"+
 			"Every flag can also be set with an environment variable: -max-body is LUASERVE_MAX_BODY.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -83,11 +98,16 @@ func applyEnv(fs *flag.FlagSet) error {
 func parseServe(args []string, stderr io.Writer) (*options, string, error) {
 	o := &options{}
 	fs := newFlagSet(o, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, "", err
 	}
 	if err := applyEnv(fs); err != nil {
 		return nil, "", err
+	}
+	watchGiven := false
+	fs.Visit(func(f *flag.Flag) { watchGiven = watchGiven || f.Name == "watch" })
+	if !watchGiven {
+		o.watch = o.dev
 	}
 	if fs.NArg() > 1 {
 		return nil, "", usageError{"one script at most; flags go before it"}
@@ -125,18 +145,37 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(o.logFormat, stderr)
-	eng, err := engine.New(engineConfig(o, script, log))
+	// One store for every engine the reloader builds: the data survives
+	// reloads.
+	cfg := engineConfig(o, script, log)
+	cfg.Store = engine.NewMemoryStore()
+	rcfg := reload.Config{
+		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
+		Log:      log,
+		Dev:      o.dev,
+		Debounce: o.debounce,
+	}
+	if script != "" {
+		rcfg.Extra = []string{script}
+	}
+	rl, err := reload.New(rcfg)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
+	defer rl.Close()
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return listenError(o.addr, err)
 	}
+	var handler httpcore.Handler = rl
+	if !o.quiet {
+		lines := newLineBuffer(stdout)
+		defer lines.Close() // after the server has stopped (deferred later, run earlier)
+		handler = newAccessLog(rl, o.logFormat, lines)
+	}
 	srv := &httpcore.Server{
-		Handler:           eng,
+		Handler:           handler,
 		Name:              "luaserve",
 		MaxBodyBytes:      o.maxBody,
 		MaxConns:          o.maxConns,
@@ -152,7 +191,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		name = "the embedded examples/routes.lua"
 	}
 	fmt.Fprintf(stdout, "luaserve %s serving %s on http://%s\n", version(), name, displayAddr(ln.Addr()))
-	printRoutes(stdout, eng.Routes())
+	printRoutes(stdout, "  ", rl.Routes())
+
+	stopReloads := startReloads(ctx, rl, o.watch, script, stdout, log)
+	defer stopReloads()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -172,6 +214,55 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// startReloads reloads rl on SIGHUP and, with watch, when its files
+// change, until ctx ends or the returned stop is called.
+func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script string, stdout io.Writer, log *slog.Logger) (stop func()) {
+	bg, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	wg.Go(func() {
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-hup:
+				rl.Reload() // logs its outcome
+			}
+		}
+	})
+	switch {
+	case watch && script == "":
+		fmt.Fprintln(stdout, "-watch: the embedded example is not a file; nothing to watch")
+	case watch:
+		watching, err := rl.Watch(bg)
+		if err != nil {
+			log.Error("luaserve: cannot watch for changes; SIGHUP still reloads", "err", err)
+			break
+		}
+		fmt.Fprintf(stdout, "watching %s for changes (-watch)\n", strings.Join(relPaths(rl.Files()), ", "))
+		wg.Go(func() { <-watching })
+	}
+	return func() {
+		signal.Stop(hup)
+		cancel()
+		wg.Wait()
+	}
+}
+
+// relPaths shortens paths under the working folder, for messages.
+func relPaths(paths []string) []string {
+	wd, _ := os.Getwd()
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
+			out[i] = r
+		}
+	}
+	return out
 }
 
 // listenError explains the common ways listening fails.
@@ -197,14 +288,15 @@ func displayAddr(a net.Addr) string {
 	return ta.String()
 }
 
-func printRoutes(w io.Writer, routes []engine.RouteInfo) {
+// printRoutes prints one route a line, aligned: method, pattern, where.
+func printRoutes(w io.Writer, indent string, routes []engine.RouteInfo) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range routes {
 		m := r.Method
 		if m == "*" {
 			m = "ANY"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", m, r.Pattern, r.Where)
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, m, r.Pattern, r.Where)
 	}
 	tw.Flush()
 }

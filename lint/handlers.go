@@ -1,0 +1,267 @@
+package lint
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/yuin/gopher-lua/ast"
+
+	"github.com/luaserve/luaserve/engine"
+)
+
+// registration is a call like app.get("/x", function(req) ... end) found in
+// the source, where app holds require("luaserve").
+type registration struct {
+	kind    string // get, post, ..., any, route, use, not_found, on_error, static
+	line    int
+	handler *ast.FunctionExpr // nil when the handler is not a function literal
+}
+
+// handlerArg is the position of the handler among each registrar's
+// arguments; -1 means the last one.
+var handlerArg = map[string]int{
+	"get": 1, "post": 1, "put": 1, "patch": 1, "delete": 1, "options": 1, "head": 1, "any": 1,
+	"route": 2, "use": -1, "not_found": 0, "on_error": 0, "static": -2,
+}
+
+// registrations finds the registration calls in a chunk. It follows the
+// names bound to require("luaserve") (local or global, anywhere); a module
+// that receives app as a parameter is not followed.
+func registrations(chunk []ast.Stmt) []registration {
+	apps := map[string]bool{}
+	var regs []registration
+	var visitExpr func(e ast.Expr)
+	var visit func(stmts []ast.Stmt)
+	visitExpr = func(e ast.Expr) {
+		switch e := e.(type) {
+		case *ast.FuncCallExpr:
+			if ag, ok := e.Func.(*ast.AttrGetExpr); ok {
+				id, isID := ag.Object.(*ast.IdentExpr)
+				key, isKey := ag.Key.(*ast.StringExpr)
+				if isID && isKey && apps[id.Value] {
+					if pos, ok := handlerArg[key.Value]; ok {
+						r := registration{kind: key.Value, line: e.Line()}
+						if pos == -1 {
+							pos = len(e.Args) - 1
+						}
+						if pos >= 0 && pos < len(e.Args) {
+							r.handler, _ = e.Args[pos].(*ast.FunctionExpr)
+						}
+						regs = append(regs, r)
+					}
+				}
+			}
+			visitExpr(e.Func)
+			for _, a := range e.Args {
+				visitExpr(a)
+			}
+		case *ast.FunctionExpr:
+			visit(e.Stmts)
+		case *ast.TableExpr:
+			for _, f := range e.Fields {
+				visitExpr(f.Value)
+			}
+		}
+	}
+	bind := func(names []string, exprs []ast.Expr) {
+		for i, n := range names {
+			if i < len(exprs) && isRequireApp(exprs[i]) {
+				apps[n] = true
+			}
+		}
+	}
+	visit = func(stmts []ast.Stmt) {
+		for _, st := range stmts {
+			switch st := st.(type) {
+			case *ast.LocalAssignStmt:
+				bind(st.Names, st.Exprs)
+				for _, e := range st.Exprs {
+					visitExpr(e)
+				}
+			case *ast.AssignStmt:
+				var names []string
+				for _, e := range st.Lhs {
+					if id, ok := e.(*ast.IdentExpr); ok {
+						names = append(names, id.Value)
+					} else {
+						names = append(names, "")
+					}
+				}
+				bind(names, st.Rhs)
+				for _, e := range st.Rhs {
+					visitExpr(e)
+				}
+			case *ast.FuncCallStmt:
+				visitExpr(st.Expr)
+			case *ast.DoBlockStmt:
+				visit(st.Stmts)
+			case *ast.WhileStmt:
+				visit(st.Stmts)
+			case *ast.RepeatStmt:
+				visit(st.Stmts)
+			case *ast.IfStmt:
+				visit(st.Then)
+				visit(st.Else)
+			case *ast.NumberForStmt:
+				visit(st.Stmts)
+			case *ast.GenericForStmt:
+				visit(st.Stmts)
+			case *ast.FuncDefStmt:
+				visit(st.Func.Stmts)
+			case *ast.ReturnStmt:
+				for _, e := range st.Exprs {
+					visitExpr(e)
+				}
+			}
+		}
+	}
+	visit(chunk)
+	return regs
+}
+
+// isRequireApp reports whether e is require("luaserve") (or require "luaserve").
+func isRequireApp(e ast.Expr) bool {
+	call, ok := e.(*ast.FuncCallExpr)
+	if !ok || len(call.Args) != 1 {
+		return false
+	}
+	fn, ok := call.Func.(*ast.IdentExpr)
+	if !ok || fn.Value != "require" {
+		return false
+	}
+	s, ok := call.Args[0].(*ast.StringExpr)
+	return ok && s.Value == "luaserve"
+}
+
+// checkResponses reports returned table constructors with keys the server
+// ignores, in handler function literals.
+func checkResponses(file string, regs []registration) []Finding {
+	known := map[string]bool{}
+	for _, k := range engine.ResponseKeys() {
+		known[k] = true
+	}
+	var out []Finding
+	for _, r := range regs {
+		if r.handler == nil || r.kind == "static" {
+			continue
+		}
+		eachReturn(r.handler.Stmts, func(ret *ast.ReturnStmt) {
+			if len(ret.Exprs) == 0 {
+				return
+			}
+			t, ok := ret.Exprs[0].(*ast.TableExpr)
+			if !ok {
+				return
+			}
+			for _, f := range t.Fields {
+				k, ok := f.Key.(*ast.StringExpr)
+				if !ok || known[k.Value] {
+					continue
+				}
+				line := t.Line()
+				if f.Value != nil && f.Value.Line() > 0 {
+					line = f.Value.Line()
+				}
+				msg := fmt.Sprintf("response table key %q is not one the server knows; it is ignored", k.Value)
+				if s := closest(k.Value, known); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				} else {
+					msg += " (known: " + strings.Join(engine.ResponseKeys(), ", ") + ")"
+				}
+				out = append(out, Finding{file, line, msg})
+			}
+		})
+	}
+	return out
+}
+
+// eachReturn calls fn for the return statements of a function body, not
+// those of functions nested in it.
+func eachReturn(stmts []ast.Stmt, fn func(*ast.ReturnStmt)) {
+	for _, st := range stmts {
+		switch st := st.(type) {
+		case *ast.ReturnStmt:
+			fn(st)
+		case *ast.DoBlockStmt:
+			eachReturn(st.Stmts, fn)
+		case *ast.WhileStmt:
+			eachReturn(st.Stmts, fn)
+		case *ast.RepeatStmt:
+			eachReturn(st.Stmts, fn)
+		case *ast.IfStmt:
+			eachReturn(st.Then, fn)
+			eachReturn(st.Else, fn)
+		case *ast.NumberForStmt:
+			eachReturn(st.Stmts, fn)
+		case *ast.GenericForStmt:
+			eachReturn(st.Stmts, fn)
+		}
+	}
+}
+
+// closest returns the known key within edit distance 2 of k, if one is.
+func closest(k string, known map[string]bool) string {
+	best, bestD := "", 3
+	keys := make([]string, 0, len(known))
+	for c := range known {
+		keys = append(keys, c)
+	}
+	sort.Strings(keys)
+	for _, c := range keys {
+		if d := editDistance(k, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau-Levenshtein distance (with adjacent
+// transpositions, so "stauts" is one edit from "status").
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+type hookCall struct {
+	file string
+	line int
+	kind string
+}
+
+// checkHooks reports app.not_found and app.on_error registered more than
+// once: each call replaces the previous handler, which never runs.
+func checkHooks(calls []hookCall) []Finding {
+	var out []Finding
+	last := map[string]hookCall{}
+	for _, c := range calls {
+		if prev, ok := last[c.kind]; ok {
+			msg := "app.%s is called again at %s:%d, which replaces this handler: it never runs"
+			if prev.file != c.file {
+				msg = "app.%s is also called at %s:%d: each call replaces the handler, so only one of them runs"
+			}
+			out = append(out, Finding{prev.file, prev.line, fmt.Sprintf(msg, c.kind, rel(c.file), c.line)})
+		}
+		last[c.kind] = c
+	}
+	return out
+}

@@ -1,0 +1,22 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/luaserve/luaserve/luatest"
+)
+
+// TestExampleLuaTests runs examples/routes_test.lua, the example API's own
+// Lua tests, as "luaserve test examples" would.
+func TestExampleLuaTests(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	sum, err := luatest.Run(luatest.Config{Out: &out}, []string{"../examples/routes_test.lua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 0 || sum.Passed < 10 {
+		t.Fatalf("%d passed, %d failed:\n%s", sum.Passed, sum.Failed, out.String())
+	}
+}
