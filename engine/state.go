@@ -125,9 +125,7 @@ func (e *Engine) newState(id int) (*state, error) {
 	if err != nil {
 		return nil, loadErrorFrom(err)
 	}
-	if err := L.DoString(lockGlobals); err != nil {
-		return nil, err
-	}
+	lockGlobals(L)
 	L.SetTop(0)
 	ok = true
 	return st, nil
@@ -139,10 +137,16 @@ var loadTimeLimit = 30 * time.Second
 
 // lockGlobals makes assigning an undeclared global an error once the script
 // has loaded: in a route it is almost always a missing "local", and it would
-// silently leak data between the requests one state serves.
-const lockGlobals = `setmetatable(_G, { __newindex = function(_, name)
-  error("assignment to undeclared global '" .. tostring(name) .. "'", 2)
-end })`
+// silently leak data between the requests one state serves. The metamethod
+// is Go, so that the error names the script line doing the assignment.
+func lockGlobals(L *lua.LState) {
+	mt := L.NewTable()
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("assignment to undeclared global '%s'", L.ToStringMeta(L.Get(2)).String())
+		return 0
+	}))
+	L.SetMetatable(L.G.Global, mt)
+}
 
 // loadErrorFrom turns a Lua error raised while loading into a LoadError with
 // the script's file and line.

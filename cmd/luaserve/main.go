@@ -19,10 +19,21 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
+// defaultGOGC is the garbage collector's target when GOGC is not set. Lua
+// tables make a request allocate a few dozen small objects while the live
+// heap (the Lua states) stays small, so at Go's default of 100 the
+// collector runs very often; at 400 a JSON route costs about 10% fewer
+// instructions (bench/instructions.sh) for a few MiB more heap.
+const defaultGOGC = 400
+
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(defaultGOGC)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
