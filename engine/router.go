@@ -162,14 +162,7 @@ func (rt *router) lookup(method, path string, params []span, m *match) {
 
 // walk matches path[pos:] (pos is just past a '/') below n.
 func (n *node) walk(method, path string, pos int, m *match) bool {
-	end := strings.IndexByte(path[pos:], '/')
-	last := end < 0
-	if last {
-		end = len(path)
-	} else {
-		end += pos
-	}
-	seg := path[pos:end]
+	seg, end, last := segment(path, pos)
 	if child := n.static[seg]; child != nil {
 		if child.finish(method, path, end, last, m) {
 			return true
@@ -194,6 +187,16 @@ func (n *node) walk(method, path string, pos int, m *match) bool {
 		m.params = m.params[:len(m.params)-1]
 	}
 	return false
+}
+
+// segment returns the path segment that starts at pos, where it ends, and
+// whether it is the last one.
+func segment(path string, pos int) (seg string, end int, last bool) {
+	end = strings.IndexByte(path[pos:], '/')
+	if end < 0 {
+		return path[pos:], len(path), true
+	}
+	return path[pos : pos+end], pos + end, false
 }
 
 // finish continues below n after a segment ending at end.
@@ -238,14 +241,7 @@ func (rt *router) allowed(path string) string {
 	set := map[string]bool{}
 	var collect func(n *node, pos int)
 	collect = func(n *node, pos int) {
-		end := strings.IndexByte(path[pos:], '/')
-		last := end < 0
-		if last {
-			end = len(path)
-		} else {
-			end += pos
-		}
-		seg := path[pos:end]
+		seg, end, last := segment(path, pos)
 		visit := func(c *node) {
 			if c == nil {
 				return
