@@ -32,7 +32,16 @@ type mountSpec struct {
 
 // registerMount implements app.static(prefix, dir [, options]): GET and
 // HEAD requests under prefix are answered with files from dir (relative to
-// the script's folder). options: cache_control (string).
+// the script's folder). options (all optional):
+//
+//	index = "index.html"   file served for a folder's URL; false for none
+//	listing = false        HTML listing of folders without an index file
+//	cache_control = nil    Cache-Control sent with every file
+//	compress = true        .br/.gz siblings and on-the-fly gzip of text
+//	dotfiles = false       serve names starting with a dot (.well-known always)
+//	fallback_type = "application/octet-stream"  type of unknown extensions
+//
+// An unknown key or a value of the wrong type is a load error.
 func (st *state) registerMount(L *lua.LState) int {
 	st.mustBeLoading(L, "static")
 	prefix := L.CheckString(1)
@@ -43,14 +52,90 @@ func (st *state) registerMount(L *lua.LState) int {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	m := mount{prefix: prefix, dir: dir, where: where(L)}
-	if o, ok := L.Get(3).(*lua.LTable); ok {
-		if v, ok := o.RawGetString("cache_control").(lua.LString); ok {
-			m.opts.CacheControl = string(v)
+	m := mount{prefix: prefix, dir: dir, where: where(L), opts: fileserver.Options{
+		Index:    "index.html",
+		Compress: true,
+	}}
+	switch o := L.Get(3).(type) {
+	case *lua.LNilType:
+	case *lua.LTable:
+		if err := mountOptions(o, &m.opts); err != nil {
+			L.RaiseError("app.static: %s", err)
 		}
+	default:
+		L.ArgError(3, "options must be a table")
 	}
 	st.reg.mounts = append(st.reg.mounts, m)
 	return 0
+}
+
+// mountOptions reads app.static's options table into o.
+func mountOptions(t *lua.LTable, o *fileserver.Options) error {
+	var err error
+	t.ForEach(func(k, v lua.LValue) {
+		if err != nil {
+			return
+		}
+		key, _ := k.(lua.LString)
+		switch key {
+		case "index":
+			switch v := v.(type) {
+			case lua.LBool:
+				if v {
+					err = fmt.Errorf("option index must be a file name or false")
+				}
+				o.Index = ""
+			case lua.LString:
+				if v == "" || strings.ContainsAny(string(v), "/\\\x00") || strings.HasPrefix(string(v), ".") {
+					err = fmt.Errorf("option index must be a plain file name, not %q", string(v))
+				}
+				o.Index = string(v)
+			default:
+				err = optionType("index", "a string or false", v)
+			}
+		case "listing":
+			err = boolOption(&o.Listing, "listing", v)
+		case "compress":
+			err = boolOption(&o.Compress, "compress", v)
+		case "dotfiles":
+			err = boolOption(&o.Dotfiles, "dotfiles", v)
+		case "cache_control":
+			err = stringOption(&o.CacheControl, "cache_control", v)
+		case "fallback_type":
+			err = stringOption(&o.FallbackType, "fallback_type", v)
+		default:
+			err = fmt.Errorf("unknown option %s (want index, listing, cache_control, compress, dotfiles or fallback_type)", k)
+		}
+	})
+	return err
+}
+
+func boolOption(dst *bool, name string, v lua.LValue) error {
+	b, ok := v.(lua.LBool)
+	if !ok {
+		return optionType(name, "a boolean", v)
+	}
+	*dst = bool(b)
+	return nil
+}
+
+// stringOption reads a header value: a string without control characters.
+func stringOption(dst *string, name string, v lua.LValue) error {
+	s, ok := v.(lua.LString)
+	if !ok {
+		return optionType(name, "a string", v)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return fmt.Errorf("option %s contains a control character", name)
+		}
+	}
+	*dst = string(s)
+	return nil
+}
+
+func optionType(name, want string, v lua.LValue) error {
+	return fmt.Errorf("option %s must be %s, not a %s", name, want, v.Type())
 }
 
 func (e *Engine) newMount(m mount) (*mountSpec, error) {
@@ -84,7 +169,7 @@ func (e *Engine) serveMount(w *httpcore.ResponseWriter, r *httpcore.Request) boo
 		if len(r.Path) < len(m.prefix) || string(r.Path[:len(m.prefix)]) != m.prefix {
 			continue
 		}
-		err := m.dir.Serve(w, r, string(r.Path[len(m.prefix):]), nil)
+		err := m.dir.ServeMount(w, r, r.Path[len(m.prefix):])
 		switch {
 		case err == nil:
 			return true
@@ -93,24 +178,44 @@ func (e *Engine) serveMount(w *httpcore.ResponseWriter, r *httpcore.Request) boo
 			return true
 		case errors.Is(err, fileserver.ErrNotFound):
 			return false
+		case w.Committed():
+			// The body broke off (a read failure): only closing the
+			// connection tells the client.
+			e.log.Error("luaserve: static file failed", "path", string(r.Path), "err", err)
+			panic(httpcore.ErrAbortHandler)
 		default:
-			return true // a write error: the connection is done
+			e.log.Error("luaserve: static file failed", "path", string(r.Path), "err", err)
+			w.Header().Reset()
+			writeStatus(w, 500, "")
+			return true
 		}
 	}
 	return false
+}
+
+// closeFiles releases the mounts' folders and the file root (each holds a
+// descriptor and, once it caches a file, an inotify watcher). Engine.Close
+// should call it.
+func (e *Engine) closeFiles() {
+	for _, m := range e.mounts {
+		m.dir.Close()
+	}
+	if e.files != nil {
+		e.files.Close()
+	}
 }
 
 // initFiles prepares the folder (or tree) the file helper serves from.
 func (e *Engine) initFiles() error {
 	switch {
 	case e.cfg.Files != nil:
-		e.files = fileserver.NewFS(e.cfg.Files, fileserver.Options{})
+		e.files = fileserver.NewFS(e.cfg.Files, fileserver.Options{Compress: true})
 	default:
 		root := e.cfg.Root
 		if root == "" {
 			root = e.scriptDir
 		}
-		d, err := fileserver.NewDir(root, fileserver.Options{})
+		d, err := fileserver.NewDir(root, fileserver.Options{Compress: true})
 		if err != nil {
 			return fmt.Errorf("file root: %w", err)
 		}
@@ -120,10 +225,19 @@ func (e *Engine) initFiles() error {
 }
 
 // sendFile answers with one file below the root, for a response table's
-// file field. A missing file is the not-found hook's (or a 404).
+// file field. A missing (or refused) file is the not-found hook's (or a
+// 404); an unreadable one is a 403. Headers the route set (its headers
+// table) stay, and its Content-Type and Cache-Control win.
+//
+// The route's Lua is done by then: its time limit stops here, so that a
+// long download is not taken for a runaway route (the core's write
+// timeout bounds a stalled client).
 func (st *state) sendFile(path, download string, status int) error {
-	x := st.x
-	err := st.e.files.Serve(x.w, x.r, path, &fileserver.FileOptions{Download: download, Status: statusOrZero(status)})
+	x := &st.x
+	if !st.limit.disarm() {
+		return errTimeLimit
+	}
+	err := st.e.files.ServeFile(x.w, x.r, path, &fileserver.FileOptions{Download: download, Status: statusOrZero(status)})
 	switch {
 	case err == nil:
 		return nil
@@ -134,6 +248,7 @@ func (st *state) sendFile(path, download string, status int) error {
 	case errors.Is(err, fileserver.ErrNotFound):
 		x.w.Header().Reset()
 		if st.reg.notFound != nil {
+			st.limit.arm(st.e.timeout) // Lua again
 			res, err := st.call(st.reg.notFound, x.tbl)
 			if err != nil {
 				return err

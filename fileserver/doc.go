@@ -1,0 +1,33 @@
+// Package fileserver answers HTTP requests with files, for luaserve's
+// static mounts (app.static) and file responses (res.file): content types,
+// validators and conditional requests, byte ranges, HEAD, folders (index
+// file, trailing-slash redirect, optional listing), precompressed siblings
+// and on-the-fly gzip, Cache-Control and Content-Disposition.
+//
+// Safety: a Dir serves only below its root. Names are checked before any
+// filesystem access (see name.go: no "..", ".", empty segments, backslashes,
+// control bytes or, by default, dotfiles; no percent-encoded separators in
+// the request), and files are opened through os.Root, which refuses
+// symbolic links that lead outside the root. Failures come back as
+// ErrNotFound or ErrForbidden with nothing written and no path in them, so
+// that the caller can fall through to its routes and not-found hook.
+//
+// Speed: small files (64 KiB by default) are kept in memory with their
+// precomputed header values (ETag, Last-Modified, Content-Type, gzip form),
+// so that a hit is one write of header and body. On Linux an inotify
+// watcher on the folders of cached files drops an entry as soon as the
+// kernel reports a change to its name, its folders or its siblings; an
+// entry the watcher cannot vouch for (a symbolic link, a folder reachable
+// under two names, a full event queue, another OS, an fs.FS) is instead
+// revalidated with one stat per request (device, inode, size, modification
+// time). Larger files are opened per request and streamed: over 2 MiB
+// with sendfile(2) through httpcore.ResponseWriter.SendFile when nothing
+// transforms them, below that through a pooled buffer for now (see
+// userCopyMax). Nothing is ever read whole into memory except a cached
+// small file.
+//
+// It deliberately does not: follow nginx's merge_slashes or dot-segment
+// normalization (such names are refused), compress with brotli on the fly
+// (only .br siblings), or answer methods other than GET and HEAD (the
+// caller routes those).
+package fileserver

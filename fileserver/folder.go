@@ -1,0 +1,167 @@
+package fileserver
+
+import (
+	"html"
+	"io/fs"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/luaserve/luaserve/httpcore"
+)
+
+// serveFolder answers a folder's URL (rel is "" or ends with a slash): the
+// index file, else a listing when enabled, else ErrNotFound. nginx answers
+// 403 there; a 404 that the script may handle tells less about the tree.
+func (d *Dir) serveFolder(w *httpcore.ResponseWriter, r *httpcore.Request, rel []byte, f *fields) error {
+	if d.opts.Index != "" {
+		var buf [256]byte
+		name := append(append(buf[:0], rel...), d.opts.Index...)
+		e, file, err := d.open(name)
+		switch err {
+		case nil:
+			return d.serve(w, r, f, e, file, nil)
+		case ErrForbidden:
+			return err
+		}
+	}
+	if d.opts.Listing {
+		return d.list(w, r, string(rel))
+	}
+	return ErrNotFound
+}
+
+// redirectFolder answers a folder named without its final slash with a 301
+// to the same URL plus the slash, when the folder has something to show
+// (an index file, or a listing); else ErrNotFound.
+func (d *Dir) redirectFolder(w *httpcore.ResponseWriter, r *httpcore.Request, rel []byte) error {
+	if !d.opts.Listing {
+		if d.opts.Index == "" {
+			return ErrNotFound
+		}
+		name := string(rel) + "/" + d.opts.Index
+		if fi, err := d.stat(name); err != nil || !fi.Mode().IsRegular() {
+			return ErrNotFound
+		}
+	}
+	// The Location is the request's own path, still percent-encoded, so it
+	// names the same resource whatever the mount's prefix. A path that
+	// starts with "//" or "/\" would be read as another host: refused.
+	raw := r.RawPath
+	if len(raw) == 0 || raw[0] != '/' || len(raw) > 1 && (raw[1] == '/' || raw[1] == '\\') {
+		return ErrNotFound
+	}
+	loc := make([]byte, 0, len(raw)+2+len(r.Query))
+	loc = append(append(loc, raw...), '/')
+	if r.Query != nil {
+		loc = append(append(loc, '?'), r.Query...)
+	}
+	h := w.Header()
+	h.AddBytes([]byte("Location"), loc)
+	h.Add("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(301)
+	const msg = "301 Moved Permanently\n"
+	w.SetContentLength(int64(len(msg)))
+	w.WriteString(msg)
+	return nil
+}
+
+func (d *Dir) stat(name string) (fs.FileInfo, error) {
+	if d.fsys != nil {
+		return fs.Stat(d.fsys, name)
+	}
+	return d.root.Stat(name)
+}
+
+// list answers with an HTML listing of the folder rel ("" or ending with a
+// slash). Entries the name rules refuse (dotfiles, unless allowed) and
+// symbolic links that lead outside the root are left out.
+func (d *Dir) list(w *httpcore.ResponseWriter, r *httpcore.Request, rel string) error {
+	name := strings.TrimSuffix(rel, "/")
+	if name == "" {
+		name = "."
+	}
+	var entries []fs.DirEntry
+	var err error
+	if d.fsys != nil {
+		entries, err = fs.ReadDir(d.fsys, name)
+	} else {
+		var f interface {
+			ReadDir(int) ([]fs.DirEntry, error)
+			Close() error
+		}
+		f, err = d.root.Open(name)
+		if err == nil {
+			entries, err = f.ReadDir(-1)
+			f.Close()
+		}
+	}
+	if err != nil {
+		return classify(err)
+	}
+	type item struct {
+		name string
+		dir  bool
+		size int64
+		mod  time.Time
+	}
+	items := make([]item, 0, len(entries))
+	for _, de := range entries {
+		n := de.Name()
+		if _, ok := checkName(n, d.opts.Dotfiles); !ok || n[0] == '.' && !d.opts.Dotfiles {
+			continue // .well-known too: fetchable, not listed
+		}
+		fi, err := d.stat(rel + n) // follows links, inside the root only
+		if err != nil || !fi.IsDir() && !fi.Mode().IsRegular() {
+			continue
+		}
+		items = append(items, item{n, fi.IsDir(), fi.Size(), fi.ModTime()})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if a.dir != b.dir {
+			if a.dir {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.name, b.name)
+	})
+
+	title := html.EscapeString("Index of " + string(r.Path))
+	var b strings.Builder
+	b.WriteString("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>")
+	b.WriteString(title)
+	b.WriteString("</title></head>\n<body>\n<h1>")
+	b.WriteString(title)
+	b.WriteString("</h1>\n<table>\n")
+	if rel != "" {
+		b.WriteString("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n")
+	}
+	for _, it := range items {
+		href := url.PathEscape(it.name)
+		text := it.name
+		size := strconv.FormatInt(it.size, 10)
+		if it.dir {
+			href += "/"
+			text += "/"
+			size = "-"
+		}
+		if strings.HasPrefix(href, ".") || strings.Contains(it.name, ":") {
+			href = "./" + href // never read as a scheme or a dot segment
+		}
+		b.WriteString("<tr><td><a href=\"" + html.EscapeString(href) + "\">" + html.EscapeString(text) + "</a></td><td>" +
+			it.mod.UTC().Format("2006-01-02 15:04") + "</td><td align=\"right\">" + size + "</td></tr>\n")
+	}
+	b.WriteString("</table>\n</body></html>\n")
+
+	h := w.Header()
+	h.Add("Content-Type", "text/html; charset=utf-8")
+	if d.opts.CacheControl != "" {
+		h.Add("Cache-Control", d.opts.CacheControl)
+	}
+	w.SetContentLength(int64(b.Len()))
+	w.WriteString(b.String())
+	return nil
+}

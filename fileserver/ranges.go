@@ -1,0 +1,173 @@
+package fileserver
+
+import "strconv"
+
+// byteRange is a satisfiable range: start and length within the file.
+type byteRange struct {
+	start, length int64
+}
+
+// maxRanges bounds the ranges of one request; past it the Range field is
+// ignored and the whole file sent (nginx's max_ranges, which is unset by
+// default; many tiny ranges are a known way to make a server work hard).
+const maxRanges = 32
+
+// rangeResult is what parseRange concluded.
+type rangeResult uint8
+
+const (
+	rangeIgnore        rangeResult = iota // unknown unit, or not worth it: send 200
+	rangeOK                               // ranges holds one or more satisfiable ranges
+	rangeUnsatisfiable                    // 416: nothing satisfiable, or a malformed set (as nginx)
+)
+
+// parseRange parses a Range value (RFC 9110, section 14.1.2) against a
+// representation of size bytes, appending satisfiable ranges to dst.
+// Unsatisfiable ranges in a set are dropped; if none remain, or the set is
+// malformed (RFC 9110, section 14.1.1 lets a server reject it; nginx and
+// Go's net/http do), the answer is 416. A set whose ranges add up to more than the file (overlaps) is
+// ignored, as nginx and Go's net/http do.
+func parseRange(v []byte, size int64, dst []byteRange) ([]byteRange, rangeResult) {
+	if len(v) < 6 || !foldEq(v[:6], "bytes=") {
+		return dst, rangeIgnore
+	}
+	v = v[6:]
+	var total int64
+	n := 0
+	for len(v) > 0 {
+		var spec []byte
+		spec, v = nextItem(v)
+		if len(spec) == 0 {
+			continue // empty list elements are allowed (RFC 9110, 5.6.1)
+		}
+		n++
+		if n > maxRanges {
+			return dst[:0], rangeIgnore
+		}
+		dash := -1
+		for i, c := range spec {
+			if c == '-' {
+				dash = i
+				break
+			}
+		}
+		if dash < 0 {
+			return dst[:0], rangeUnsatisfiable
+		}
+		first, last := spec[:dash], spec[dash+1:]
+		var r byteRange
+		switch {
+		case len(first) == 0: // suffix: the last N bytes
+			suffix, ok := parseDigits(last)
+			if !ok {
+				return dst[:0], rangeUnsatisfiable
+			}
+			if suffix == 0 || size == 0 {
+				continue // unsatisfiable
+			}
+			suffix = min(suffix, size)
+			r = byteRange{size - suffix, suffix}
+		default:
+			start, ok := parseDigits(first)
+			if !ok {
+				return dst[:0], rangeUnsatisfiable
+			}
+			end := size - 1
+			if len(last) > 0 {
+				e, ok := parseDigits(last)
+				if !ok || e < start {
+					return dst[:0], rangeUnsatisfiable // invalid: last < first
+				}
+				end = min(e, size-1)
+			}
+			if start >= size {
+				continue // unsatisfiable
+			}
+			r = byteRange{start, end - start + 1}
+		}
+		total += r.length
+		dst = append(dst, r)
+	}
+	if n == 0 {
+		return dst[:0], rangeUnsatisfiable // "bytes=" alone
+	}
+	if len(dst) == 0 {
+		return dst, rangeUnsatisfiable
+	}
+	if total > size {
+		return dst[:0], rangeIgnore
+	}
+	return dst, rangeOK
+}
+
+// nextItem splits a comma list, trimming optional whitespace.
+func nextItem(v []byte) (item, rest []byte) {
+	i := 0
+	for i < len(v) && v[i] != ',' {
+		i++
+	}
+	item, rest = v[:i], v[min(i+1, len(v)):]
+	for len(item) > 0 && (item[0] == ' ' || item[0] == '\t') {
+		item = item[1:]
+	}
+	for len(item) > 0 && (item[len(item)-1] == ' ' || item[len(item)-1] == '\t') {
+		item = item[:len(item)-1]
+	}
+	return item, rest
+}
+
+func parseDigits(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// appendContentRange appends "bytes first-last/size".
+func appendContentRange(b []byte, r byteRange, size int64) []byte {
+	b = append(b, "bytes "...)
+	b = strconv.AppendInt(b, r.start, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, r.start+r.length-1, 10)
+	b = append(b, '/')
+	return strconv.AppendInt(b, size, 10)
+}
+
+// multipart lays out a multipart/byteranges body (RFC 9110, section
+// 14.6): each part is a header block followed by its bytes, and the body
+// ends with the closing delimiter.
+type multipart struct {
+	boundary string
+	heads    [][]byte // per range: CRLF--boundary, Content-Type, Content-Range, blank line
+	tail     []byte
+	length   int64 // the whole body
+}
+
+func newMultipart(boundary, ctype string, ranges []byteRange, size int64) *multipart {
+	m := &multipart{boundary: boundary}
+	for i, r := range ranges {
+		var h []byte
+		if i > 0 {
+			h = append(h, "\r\n"...)
+		}
+		h = append(h, "--"...)
+		h = append(h, boundary...)
+		h = append(h, "\r\nContent-Type: "...)
+		h = append(h, ctype...)
+		h = append(h, "\r\nContent-Range: "...)
+		h = appendContentRange(h, r, size)
+		h = append(h, "\r\n\r\n"...)
+		m.heads = append(m.heads, h)
+		m.length += int64(len(h)) + r.length
+	}
+	m.tail = []byte("\r\n--" + boundary + "--\r\n")
+	m.length += int64(len(m.tail))
+	return m
+}
