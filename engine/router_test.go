@@ -26,7 +26,7 @@ func TestRouterMostSpecificWins(t *testing.T) {
 	)
 	cases := []struct {
 		method, path, want string // want: pattern, "405" or "404"
-		params                    []string
+		params             []string
 	}{
 		{"GET", "/files/readme", "/files/readme", nil},
 		{"GET", "/files/other", "/files/:name", []string{"other"}},
