@@ -209,6 +209,7 @@ func (e *Engine) Close() {
 	default:
 		close(e.closing)
 	}
+	e.closeFiles()
 	if e.pool == nil {
 		return
 	}
@@ -278,18 +279,23 @@ func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 			e.release(st, true)
 		}
 	}()
-	dirty, abort := st.serve(w, r)
+	dirty, abort, send := st.serve(w, r)
 	released = true
 	e.release(st, dirty)
+	if send.o != nil {
+		if err := send.o.Serve(w, r, &send.fo); err != nil && w.Committed() {
+			abort = true // the file failed mid-way: only closing can say so
+		}
+	}
 	if abort {
 		panic(httpcore.ErrAbortHandler)
 	}
 }
 
 // serve handles one request in this state. It reports whether the state
-// must be replaced, and whether the response must be abandoned (it failed
-// after being partly sent).
-func (st *state) serve(w *httpcore.ResponseWriter, r *httpcore.Request) (dirty, abort bool) {
+// must be replaced, whether the response must be abandoned (it failed after
+// being partly sent), and a file the caller sends once the state is back.
+func (st *state) serve(w *httpcore.ResponseWriter, r *httpcore.Request) (dirty, abort bool, send fileSend) {
 	e := st.e
 	x := &st.x
 	x.r, x.w = r, w
@@ -328,10 +334,14 @@ func (st *state) serve(w *httpcore.ResponseWriter, r *httpcore.Request) (dirty, 
 		}
 	}
 	if err != nil {
+		if x.send.o != nil {
+			x.send.o.Close()
+			x.send = fileSend{}
+		}
 		d, a := st.fail(err)
-		return dirty || d, a
+		return dirty || d, a, fileSend{}
 	}
-	return dirty, false
+	return dirty, false, x.send
 }
 
 // run calls middleware, then the route (or the not-found hook), and

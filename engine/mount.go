@@ -224,22 +224,22 @@ func (e *Engine) initFiles() error {
 	return nil
 }
 
-// sendFile answers with one file below the root, for a response table's
-// file field. A missing (or refused) file is the not-found hook's (or a
-// 404); an unreadable one is a 403. Headers the route set (its headers
-// table) stay, and its Content-Type and Cache-Control win.
-//
-// The route's Lua is done by then: its time limit stops here, so that a
-// long download is not taken for a runaway route (the core's write
-// timeout bounds a stalled client).
-func (st *state) sendFile(path, download string, status int) error {
+// fileSend is a file response decided by a route and sent after its Lua
+// state is back in the pool: a slow download must not hold a state.
+type fileSend struct {
+	o  *fileserver.Opened
+	fo fileserver.FileOptions
+}
+
+// openFile handles a response table's file field: it opens the file below
+// the root while the state is held (a missing file is the not-found hook's,
+// or a 404; an unreadable one a 403) and leaves the sending to ServeHTTP.
+func (st *state) openFile(path, download string, status int) error {
 	x := &st.x
-	if !st.limit.disarm() {
-		return errTimeLimit
-	}
-	err := st.e.files.ServeFile(x.w, x.r, path, &fileserver.FileOptions{Download: download, Status: statusOrZero(status)})
+	o, err := st.e.files.OpenFile(path)
 	switch {
 	case err == nil:
+		x.send = fileSend{o: o, fo: fileserver.FileOptions{Download: download, Status: statusOrZero(status)}}
 		return nil
 	case errors.Is(err, fileserver.ErrForbidden):
 		x.w.Header().Reset()
@@ -248,7 +248,6 @@ func (st *state) sendFile(path, download string, status int) error {
 	case errors.Is(err, fileserver.ErrNotFound):
 		x.w.Header().Reset()
 		if st.reg.notFound != nil {
-			st.limit.arm(st.e.timeout) // Lua again
 			res, err := st.call(st.reg.notFound, x.tbl)
 			if err != nil {
 				return err

@@ -34,6 +34,8 @@ type reqCtx struct {
 	jsonErr                                                 string
 	bodyBytes                                               []byte
 	bodyRead                                                bool
+
+	send fileSend // a file to send once the state is released
 }
 
 func (x *reqCtx) reset() {

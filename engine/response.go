@@ -8,6 +8,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
 )
 
@@ -152,7 +153,7 @@ func (st *state) respondTable(t *lua.LTable) error {
 		return fmt.Errorf("response cookies must be a table, not a %s", c.Type())
 	}
 	if d, ok := f.dl.(lua.LString); ok && kind != "file" {
-		h.Set("Content-Disposition", contentDisposition(string(d)))
+		h.Set("Content-Disposition", fileserver.ContentDisposition(string(d)))
 	}
 
 	switch kind {
@@ -191,7 +192,7 @@ func (st *state) respondTable(t *lua.LTable) error {
 			return fmt.Errorf("response file must be a path string")
 		}
 		download, _ := f.dl.(lua.LString)
-		return st.sendFile(string(path), string(download), status)
+		return st.openFile(string(path), string(download), status)
 	}
 	s, ok := content.(lua.LString)
 	if !ok {
@@ -354,28 +355,6 @@ func cookieAttrs(b *strings.Builder, t *lua.LTable) error {
 		}
 	}
 	return nil
-}
-
-// contentDisposition builds an attachment header for a download name, with
-// an RFC 6266 / RFC 8187 filename* for names that are not plain ASCII.
-func contentDisposition(name string) string {
-	plain := true
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return `attachment; filename="` + name + `"`
-	}
-	fallback := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, name)
-	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + escapeComponent(name)
 }
 
 // warnUnknownKey logs, in -dev, a response field the server ignores: a

@@ -20,11 +20,10 @@
 // entry the watcher cannot vouch for (a symbolic link, a folder reachable
 // under two names, a full event queue, another OS, an fs.FS) is instead
 // revalidated with one stat per request (device, inode, size, modification
-// time). Larger files are opened per request and streamed: over 2 MiB
-// with sendfile(2) through httpcore.ResponseWriter.SendFile when nothing
-// transforms them, below that through a pooled buffer for now (see
-// userCopyMax). Nothing is ever read whole into memory except a cached
-// small file.
+// time). Larger files are opened per request and streamed with sendfile(2)
+// through httpcore.ResponseWriter.SendFile when nothing transforms them
+// (ranges included), through a pooled buffer when gzip does. Nothing is
+// ever read whole into memory except a cached small file.
 //
 // It deliberately does not: follow nginx's merge_slashes or dot-segment
 // normalization (such names are refused), compress with brotli on the fly

@@ -190,20 +190,52 @@ func (d *Dir) ServeMount(w *httpcore.ResponseWriter, r *httpcore.Request, rel []
 // root chosen by a script (the same name rules as requests apply). A
 // folder is not found. fo may be nil. Errors are as for ServeMount.
 func (d *Dir) ServeFile(w *httpcore.ResponseWriter, r *httpcore.Request, name string, fo *FileOptions) error {
-	isDir, ok := checkName(name, d.opts.Dotfiles)
-	if !ok || isDir {
-		return ErrNotFound
-	}
-	var f fields
-	f.read(&r.Header)
-	e, file, err := d.open([]byte(name))
-	if err == errIsDir {
-		return ErrNotFound
-	}
+	o, err := d.OpenFile(name)
 	if err != nil {
 		return err
 	}
-	return d.serve(w, r, &f, e, file, fo)
+	return o.Serve(w, r, fo)
+}
+
+// Opened is a file resolved and opened by OpenFile, ready to be served. It
+// lets a caller decide "found or not" while it holds something (a Lua
+// state) and send the bytes after letting go of it.
+type Opened struct {
+	d    *Dir
+	e    *entry
+	file fs.File // nil when the bytes are cached
+}
+
+// OpenFile resolves name as ServeFile does, without answering: ErrNotFound
+// or ErrForbidden, or an Opened the caller must Serve or Close.
+func (d *Dir) OpenFile(name string) (*Opened, error) {
+	isDir, ok := checkName(name, d.opts.Dotfiles)
+	if !ok || isDir {
+		return nil, ErrNotFound
+	}
+	e, file, err := d.open([]byte(name))
+	if err == errIsDir {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{d: d, e: e, file: file}, nil
+}
+
+// Serve answers r with the opened file (conditional requests, ranges and
+// compression included) and closes it. fo may be nil.
+func (o *Opened) Serve(w *httpcore.ResponseWriter, r *httpcore.Request, fo *FileOptions) error {
+	var f fields
+	f.read(&r.Header)
+	return o.d.serve(w, r, &f, o.e, o.file, fo)
+}
+
+// Close releases an opened file that will not be served.
+func (o *Opened) Close() {
+	if o.file != nil {
+		o.file.Close()
+	}
 }
 
 // open returns the current entry for name and, when its bytes are not in

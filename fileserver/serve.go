@@ -262,14 +262,13 @@ func (d *Dir) sendRange(w *httpcore.ResponseWriter, rp rep, off, n int64, head b
 }
 
 // userCopyMax is the largest body sent through user space (pread into a
-// pooled buffer, then the response writer, which sends the header with the
-// first 64 KiB) rather than with sendfile(2). httpcore's SendFile sends
-// the header alone first, as its own small segment; with it a 1 MiB file
-// over loopback ran at 2370 req/s in ../shared/bench's static1m against
-// 4244 copied (nginx: 2791), and a bare server sending the header with
-// MSG_MORE before sendfile (nginx's tcp_nopush) reached 5200-6300. Once
-// SendFile does that, this can drop to zero.
-const userCopyMax = 2 << 20
+// pooled buffer) rather than with sendfile(2). It is zero: since
+// httpcore's SendFile sends the header with MSG_MORE, so that it leaves in
+// one segment with the file's first bytes, sendfile matches the copy on a
+// 1 MiB file (../shared/bench static1m, side by side: 4190 req/s with
+// sendfile, 4486 copying, nginx 2748 and 2885) and spares the copy. Before
+// that, the header went out alone and sendfile ran at 0.85x nginx.
+const userCopyMax = 0
 
 // sendSection writes n bytes from off through user space.
 func (d *Dir) sendSection(w *httpcore.ResponseWriter, rp rep, off, n int64) error {

@@ -47,6 +47,10 @@ type conn struct {
 	rawN  int
 	rawEr error
 
+	rawMoreFn func(fd uintptr) bool // c.rawWriteMore, bound on first use
+	more      []byte                // what rawWriteMore still has to send
+	moreErr   error
+
 	buf      []byte // read buffer; nil while idle
 	r, w     int    // buf[r:w] is unread input
 	bodyBase int    // buf[:bodyBase] holds the current head; body reads keep it
@@ -54,6 +58,7 @@ type conn struct {
 
 	wbuf []byte // pending output; nil when flushed
 	iov  [3][]byte
+	bufs net.Buffers // writeThrough's vector, over iov
 
 	req  Request
 	res  ResponseWriter
@@ -441,6 +446,48 @@ func (c *conn) flush() {
 	c.releaseWriteBuf()
 }
 
+// flushMore is flush with MSG_MORE: the kernel holds the bytes to leave
+// with what follows at once (the sendfile body of SendFile), rather than
+// sending a response header as a lone small segment (nginx's tcp_nopush).
+func (c *conn) flushMore() {
+	if c.raw == nil || len(c.wbuf) == 0 || c.werr != nil {
+		c.flush()
+		return
+	}
+	if c.rawMoreFn == nil {
+		c.rawMoreFn = c.rawWriteMore // bound on first use: most connections send no file
+	}
+	c.armWrite(c.srv.cfg.writeTO)
+	c.more, c.moreErr = c.wbuf, nil
+	err := c.raw.Write(c.rawMoreFn)
+	if err == nil {
+		err = c.moreErr
+	}
+	c.more = nil
+	if err != nil {
+		c.writeFailed(err)
+	}
+	c.releaseWriteBuf()
+}
+
+// rawWriteMore is flushMore's RawConn callback.
+func (c *conn) rawWriteMore(fd uintptr) bool {
+	for len(c.more) > 0 {
+		n, err := syscall.SendmsgN(int(fd), c.more, nil, nil, syscall.MSG_MORE)
+		switch err {
+		case nil:
+			c.more = c.more[n:]
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false // wait until writable, under the write deadline
+		default:
+			c.moreErr = err
+			return true
+		}
+	}
+	return true
+}
+
 func (c *conn) writeFailed(err error) {
 	c.werr = err
 	c.closeAfter = true
@@ -452,8 +499,8 @@ func (c *conn) writeThrough(p []byte) error {
 	if c.werr == nil {
 		c.armWrite(c.srv.cfg.writeTO)
 		c.iov[0], c.iov[1] = c.wbuf, p
-		bufs := net.Buffers(c.iov[:2])
-		if _, err := bufs.WriteTo(c.rwc); err != nil {
+		c.bufs = c.iov[:2] // a field: a local net.Buffers would escape per call
+		if _, err := c.bufs.WriteTo(c.rwc); err != nil {
 			c.writeFailed(err)
 		}
 		c.iov[0], c.iov[1] = nil, nil

@@ -405,7 +405,7 @@ func (w *ResponseWriter) SendFile(f *os.File, offset, n int64) error {
 		return nil
 	}
 	c := w.c
-	c.flush()
+	c.flushMore()
 	if c.werr != nil {
 		return c.werr
 	}

@@ -806,3 +806,37 @@ app.get("/dl", function() return { file = "big.bin", download = "big.bin" } end)
 		t.Errorf("server log:\n%s", logs)
 	}
 }
+
+// TestFileResponseReleasesState: a route's file is sent after its Lua state
+// is back in the pool, so a client reading a download slowly does not hold
+// the only state.
+func TestFileResponseReleasesState(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "big.bin"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, "big.bin"), 64<<20); err != nil {
+		t.Fatal(err)
+	}
+	s := startSource(t, `local app = require("luaserve")
+app.get("/dl", function() return { file = "big.bin" } end)
+app.get("/fast", function() return "fast" end)`, engine.Config{Root: dir, Workers: 1})
+	slow, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "GET /dl HTTP/1.1\r\nHost: x\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(slow), nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("download: %v %v", res, err)
+	}
+	// The client now reads nothing more: the server is stuck writing 64 MiB.
+	c := client(t)
+	for range 3 {
+		if _, body := do(t, c, "GET", s.url+"/fast", ""); body != "fast" {
+			t.Fatalf("while a download stalls: %q", body)
+		}
+	}
+}
