@@ -1,25 +1,30 @@
 package main
 
 import (
-	"context"
 	"io"
-	"log/slog"
+	"strconv"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/luaserve/luaserve/httpcore"
 )
 
 // accessLog logs one line per request after the handler returns: remote
-// address, method, target, status, body bytes and the handler's duration
-// (the time slog adds is when the line was written).
+// address, method, target, status, body bytes and the handler's duration.
+// Lines have exactly the shape slog's text or JSON handler gives them (the
+// time is when the line is written), but are formatted here straight into
+// the line buffer: through slog a line cost about 1.5 µs and 2 allocations,
+// a tenth of a Lua hello request.
 type accessLog struct {
-	next httpcore.Handler
-	log  *slog.Logger
+	next  httpcore.Handler
+	json  bool
+	lines *lineBuffer
 }
 
-func newAccessLog(next httpcore.Handler, format string, w io.Writer) *accessLog {
-	return &accessLog{next: next, log: newLogger(format, w)}
+func newAccessLog(next httpcore.Handler, format string, lines *lineBuffer) *accessLog {
+	return &accessLog{next: next, json: format == "json", lines: lines}
 }
 
 func (a *accessLog) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
@@ -36,24 +41,179 @@ func (a *accessLog) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 }
 
 func (a *accessLog) write(w *httpcore.ResponseWriter, r *httpcore.Request, start time.Time, panicked bool) {
-	status := w.Status()
+	now := time.Now()
+	e := accessEntry{
+		time:     now,
+		remote:   r.RemoteAddr,
+		method:   r.Method,
+		target:   r.Target,
+		status:   w.Status(),
+		bytes:    w.Written(),
+		duration: now.Sub(start),
+		aborted:  panicked && w.Committed(),
+	}
 	if panicked && !w.Committed() {
-		status = 500
+		e.status = 500
 	}
-	attrs := [...]slog.Attr{
-		slog.String("remote", r.RemoteAddr),
-		slog.String("method", methodName(r.Method)),
-		slog.String("target", string(r.Target)),
-		slog.Int("status", status),
-		slog.Int64("bytes", w.Written()),
-		slog.Duration("duration", time.Since(start)),
-		slog.Bool("aborted", true),
+	a.lines.mu.Lock()
+	if a.json {
+		a.lines.buf = e.appendJSON(a.lines.buf)
+	} else {
+		a.lines.buf = e.appendText(a.lines.buf)
 	}
-	n := len(attrs) - 1
-	if panicked && w.Committed() {
-		n++
+	a.lines.wroteLocked()
+	a.lines.mu.Unlock()
+}
+
+// accessEntry is one access-log line.
+type accessEntry struct {
+	time           time.Time
+	remote         string
+	method, target []byte
+	status         int
+	bytes          int64
+	duration       time.Duration
+	aborted        bool
+}
+
+// appendText formats e as slog.TextHandler would.
+func (e *accessEntry) appendText(b []byte) []byte {
+	b = append(b, "time="...)
+	b = appendRFC3339Millis(b, e.time)
+	b = append(b, " level=INFO msg=request remote="...)
+	b = appendTextValue(b, e.remote)
+	b = append(b, " method="...)
+	b = appendTextValue(b, e.method)
+	b = append(b, " target="...)
+	b = appendTextValue(b, e.target)
+	b = append(b, " status="...)
+	b = strconv.AppendInt(b, int64(e.status), 10)
+	b = append(b, " bytes="...)
+	b = strconv.AppendInt(b, e.bytes, 10)
+	b = append(b, " duration="...)
+	b = append(b, e.duration.String()...)
+	if e.aborted {
+		b = append(b, " aborted=true"...)
 	}
-	a.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs[:n]...)
+	return append(b, '\n')
+}
+
+// appendJSON formats e as slog.JSONHandler would.
+func (e *accessEntry) appendJSON(b []byte) []byte {
+	b = append(b, `{"time":"`...)
+	b = e.time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","level":"INFO","msg":"request","remote":`...)
+	b = appendJSONString(b, e.remote)
+	b = append(b, `,"method":`...)
+	b = appendJSONString(b, e.method)
+	b = append(b, `,"target":`...)
+	b = appendJSONString(b, e.target)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(e.status), 10)
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendInt(b, e.bytes, 10)
+	b = append(b, `,"duration":`...)
+	b = strconv.AppendInt(b, int64(e.duration), 10)
+	if e.aborted {
+		b = append(b, `,"aborted":true`...)
+	}
+	return append(b, "}\n"...)
+}
+
+// appendRFC3339Millis is slog's text time: RFC 3339 with milliseconds.
+func appendRFC3339Millis(b []byte, t time.Time) []byte {
+	const prefixLen = len("2006-01-02T15:04:05.000")
+	n := len(b)
+	// RFC3339Nano trims trailing zeros; adding a tenth of a millisecond
+	// keeps four fraction digits, and the fourth is dropped.
+	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b[:n+prefixLen], b[n+prefixLen+1:]...)
+}
+
+// appendTextValue writes s as slog's text handler writes a string value:
+// bare when it is safe, else quoted.
+func appendTextValue[T string | []byte](b []byte, s T) []byte {
+	if !needsQuoting(s) {
+		return append(b, s...)
+	}
+	return strconv.AppendQuote(b, string(s))
+}
+
+// needsQuoting is slog's rule: empty, or any space, '=', '"', control
+// character, invalid UTF-8 or non-printing rune.
+func needsQuoting[T string | []byte](s T) bool {
+	if len(s) == 0 {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c != '\\' && (c == ' ' || c == '=' || c == '"' || c < 0x20 || c == 0x7f) {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := decodeRune(s, i)
+		if r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+func decodeRune[T string | []byte](s T, i int) (rune, int) {
+	switch v := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(v[i:])
+	case []byte:
+		return utf8.DecodeRune(v[i:])
+	}
+	return utf8.RuneError, 1
+}
+
+// appendJSONString writes s as a JSON string the way slog's JSON handler
+// does: no HTML escaping, invalid UTF-8 as \ufffd, U+2028 and U+2029
+// escaped.
+func appendJSONString[T string | []byte](b []byte, s T) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := decodeRune(s, i)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028':
+			b = append(b, `\u2028`...)
+		case r == '\u2029':
+			b = append(b, `\u2029`...)
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // methodName returns the method as a string without allocating for the
@@ -91,15 +251,20 @@ func newLineBuffer(w io.Writer) *lineBuffer {
 	return b
 }
 
-// Write takes whole lines (slog writes one record per call).
+// Write takes whole lines.
 func (b *lineBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
+	b.wroteLocked()
+	return len(p), nil
+}
+
+// wroteLocked flushes once enough lines are pending; b.mu is held.
+func (b *lineBuffer) wroteLocked() {
 	if len(b.buf) >= flushAtBytes {
 		b.flushLocked()
 	}
-	return len(p), nil
 }
 
 func (b *lineBuffer) flushLocked() {
