@@ -355,3 +355,70 @@ func TestCLIAccessLog(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIServesEmbeddedExample: with no script, the binary serves the
+// embedded examples/routes.lua, from any folder.
+func TestCLIServesEmbeddedExample(t *testing.T) {
+	t.Parallel()
+	s := startCLI(t, t.TempDir(), "-quiet")
+	if !strings.Contains(s.stdout.String(), "embedded examples/routes.lua") {
+		t.Errorf("banner: %q", s.stdout.String())
+	}
+	c := &http.Client{Timeout: 10 * time.Second}
+	for path, want := range map[string]string{
+		"/hello":     "Hello, World!",
+		"/hello/ada": "Hello, ada!",
+		"/download":  "Hello from a file served by luaserve.",
+	} {
+		res, err := c.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %d %q", path, res.StatusCode, b)
+		}
+	}
+}
+
+// TestCLIGracefulShutdown: on SIGTERM the request in flight gets its
+// response, then the process exits 0 and the port is closed.
+func TestCLIGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", `local app = require("luaserve")
+local time = require("luaserve.time")
+app.get("/slow", function() print("in the route") time.sleep(0.5) return "finished" end)`)
+	cmd := exec.Command(luaserveBin(t), "-quiet", "-addr", "127.0.0.1:0", "routes.lua")
+	cmd.Dir = dir
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	m := waitLog(t, out, regexp.MustCompile(`on http://(\S+)`))
+	addr := m[1]
+	got := make(chan string, 1)
+	go func() {
+		_, body, err := (&keepAlive{addr: addr}).get("/slow")
+		if err != nil {
+			body = "error: " + err.Error()
+		}
+		got <- body
+	}()
+	waitLog(t, out, regexp.MustCompile(`in the route`))
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if body := <-got; body != "finished" {
+		t.Fatalf("request in flight during shutdown: %q", body)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, out.String())
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Fatal("still accepting after exit")
+	}
+}
