@@ -71,3 +71,13 @@ func IsJSONNull(v lua.LValue) bool {
 	_, ok = ud.Value.(jsonNull)
 	return ok
 }
+
+// Unreachable lists the routes the router can never pick (a *wildcard route
+// whose every path a more specific route answers), for "luaserve check".
+func (e *Engine) Unreachable() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range e.router.unreachable() {
+		out = append(out, RouteInfo{r.method, r.pattern, r.where})
+	}
+	return out
+}

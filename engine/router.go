@@ -281,3 +281,60 @@ func (rt *router) allowed(path string) string {
 	sort.Strings(methods)
 	return strings.Join(methods, ", ")
 }
+
+// unreachable lists the *wildcard routes that more specific routes leave no
+// path to, for "luaserve check". Static and :param routes are always
+// reachable: a path following their own segments, with a value no sibling
+// names at each parameter, is theirs. A wildcard is not, when for its
+// method every rest of a path below its parent is answered by a static or
+// :param route first (see covered).
+func (rt *router) unreachable() []*route {
+	var out []*route
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		if n.wild != nil {
+			for _, r := range n.wild.handlers {
+				m := r.method
+				if m == "*" {
+					m = unusedMethod // what reaches an any-route: a method nobody names
+				}
+				if n.covered(m) {
+					out = append(out, r)
+				}
+			}
+		}
+		for _, c := range n.static {
+			walk(c)
+		}
+		walk(n.param)
+		walk(n.wild)
+	}
+	walk(&rt.root)
+	sort.Slice(out, func(i, j int) bool { return out[i].index < out[j].index })
+	return out
+}
+
+// unusedMethod is a method no script registers.
+const unusedMethod = "LUASERVE-UNUSED"
+
+// covered reports whether, for method m, every rest of a path below n (the
+// part after the '/' that follows n's segment) is answered by a static or
+// :param route, so that n's wildcard is never tried. A parameter matches
+// any non-empty segment, so it must answer both as the last segment and
+// with more after it; an empty segment ("/a/", "/a//b") skips parameters,
+// so the static "" child must answer it too.
+func (n *node) covered(m string) bool {
+	p, e := n.param, n.static[""]
+	return p.answers(m) && p.answersAll(m) && e.answers(m) && e.answersAll(m)
+}
+
+// answers reports whether a path ending at n has a route for method m.
+func (n *node) answers(m string) bool { return n != nil && n.pick(m) != nil }
+
+// answersAll reports whether every rest of a path below n has a route.
+func (n *node) answersAll(m string) bool {
+	return n.wild.answers(m) || n.covered(m)
+}

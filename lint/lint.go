@@ -77,7 +77,7 @@ func Check(script string) (*Result, error) {
 		res.Routes = eng.Routes()
 		routes := res.Routes[:len(res.Routes)-len(eng.Mounts())]
 		res.Findings = append(res.Findings, checkPatterns(routes)...)
-		res.Findings = append(res.Findings, checkUnreachable(routes)...)
+		res.Findings = append(res.Findings, checkUnreachable(eng.Unreachable())...)
 		res.Findings = append(res.Findings, checkMounts(eng.Mounts())...)
 	}
 

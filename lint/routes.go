@@ -61,130 +61,16 @@ func method(m string) string {
 	return m
 }
 
-// tree mirrors the engine's route tree (engine/router.go), with each
-// node's methods instead of its handlers.
-type tree struct {
-	static  map[string]*tree
-	param   *tree
-	wild    *tree
-	methods map[string]bool
-}
-
-func (t *tree) insert(pattern, method string) *tree {
-	n := t
-	for _, s := range strings.Split(pattern[1:], "/") {
-		switch {
-		case strings.HasPrefix(s, ":"):
-			if n.param == nil {
-				n.param = &tree{}
-			}
-			n = n.param
-		case strings.HasPrefix(s, "*"):
-			if n.wild == nil {
-				n.wild = &tree{}
-			}
-			n = n.wild
-		default:
-			if n.static == nil {
-				n.static = map[string]*tree{}
-			}
-			if n.static[s] == nil {
-				n.static[s] = &tree{}
-			}
-			n = n.static[s]
-		}
-	}
-	if n.methods == nil {
-		n.methods = map[string]bool{}
-	}
-	n.methods[method] = true
-	return n
-}
-
-// picks reports whether a request with method m ending at n has a route,
-// as the router's pick does: the method itself, GET for HEAD, or any.
-func (n *tree) picks(m string) bool {
-	return n != nil && (n.methods[m] || m == "HEAD" && n.methods["GET"] || n.methods["*"])
-}
-
-// covered reports whether, for method m, every rest of a path below n
-// (the part after the '/' that follows n's segment) is answered by a
-// static or :param route, so that n's wildcard is never tried. A
-// parameter matches any non-empty segment, so it must answer both as the
-// last segment and with more segments after it; an empty segment ("/a/",
-// "/a//b") skips parameters, so the static "" child must answer it too.
-func (n *tree) covered(m string) bool {
-	p, e := n.param, n.static[""]
-	return p.picks(m) && p.answersAll(m) && e.picks(m) && e.answersAll(m)
-}
-
-// answersAll reports whether every rest of a path below n has a route.
-func (n *tree) answersAll(m string) bool {
-	return n.wild.picks(m) || n.covered(m)
-}
-
-// exoticMethod is a method no script registers: what reaches app.any
-// routes when every usual method has its own route.
-const exoticMethod = "LUASERVE-CHECK"
-
-// checkUnreachable reports *wildcard routes that more specific routes
-// leave no path to (see covered). Static and :param routes are always
-// reachable: a path that follows their own segments, with a value that no
-// sibling route names at each parameter, is theirs.
-func checkUnreachable(routes []engine.RouteInfo) []Finding {
-	root := &tree{}
-	parents := make([]*tree, len(routes))
-	for i, r := range routes {
-		if !strings.HasPrefix(r.Pattern, "/") {
-			continue
-		}
-		parents[i] = parentOf(root, r.Pattern)
-		root.insert(r.Pattern, r.Method)
-	}
+// checkUnreachable reports the routes the engine's router can never pick
+// (engine.Engine.Unreachable says which and why).
+func checkUnreachable(unreachable []engine.RouteInfo) []Finding {
 	var out []Finding
-	for i, r := range routes {
-		last := r.Pattern[strings.LastIndexByte(r.Pattern, '/')+1:]
-		if parents[i] == nil || !strings.HasPrefix(last, "*") {
-			continue
-		}
-		m := r.Method
-		if m == "*" {
-			m = exoticMethod
-		}
-		if parents[i].covered(m) {
-			file, line := splitWhere(r.Where)
-			out = append(out, Finding{file, line, fmt.Sprintf(
-				"%s %s is never reached: for every path under it a more specific static or :param route answers", method(r.Method), r.Pattern)})
-		}
+	for _, r := range unreachable {
+		file, line := splitWhere(r.Where)
+		out = append(out, Finding{file, line, fmt.Sprintf(
+			"%s %s is never reached: for every path under it a more specific static or :param route answers", method(r.Method), r.Pattern)})
 	}
 	return out
-}
-
-// parentOf returns the node whose wildcard a pattern ending in *name is.
-func parentOf(root *tree, pattern string) *tree {
-	i := strings.LastIndexByte(pattern, '/')
-	if i <= 0 {
-		return root
-	}
-	n := root
-	for _, s := range strings.Split(pattern[1:i], "/") {
-		switch {
-		case strings.HasPrefix(s, ":"):
-			if n.param == nil {
-				n.param = &tree{}
-			}
-			n = n.param
-		default:
-			if n.static == nil {
-				n.static = map[string]*tree{}
-			}
-			if n.static[s] == nil {
-				n.static[s] = &tree{}
-			}
-			n = n.static[s]
-		}
-	}
-	return n
 }
 
 // checkMounts reports an app.static mount whose prefix lies under an
