@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"testing"
-
-	lua "github.com/yuin/gopher-lua"
-)
+import "testing"
 
 func testRouter(t *testing.T, specs ...[2]string) *router {
 	t.Helper()
@@ -96,28 +92,5 @@ func TestRouterLookupDoesNotAllocate(t *testing.T) {
 	})
 	if n != 0 {
 		t.Fatalf("%v allocations per lookup", n)
-	}
-}
-
-// TestResponseKeysAreRead: ResponseKeys (used by "luaserve check") names
-// exactly the fields readResponseTable handles: a table with each key alone
-// is read without the unknown-key path, and a near-miss key is not.
-func TestResponseKeysAreRead(t *testing.T) {
-	st := &state{e: &Engine{cfg: Config{Dev: false}}}
-	known := map[string]bool{}
-	for _, k := range ResponseKeys() {
-		known[k] = true
-	}
-	for _, k := range append(ResponseKeys(), "stauts", "jsn") {
-		tbl := &lua.LTable{}
-		tbl.RawSetString(k, lua.LString("x"))
-		f, err := st.readResponseTable(tbl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		read := f.status != nil || f.headers != nil || f.cookies != nil || f.dl != nil || f.kind != ""
-		if read != known[k] {
-			t.Errorf("key %q: read %v, listed in ResponseKeys %v", k, read, known[k])
-		}
 	}
 }
