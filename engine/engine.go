@@ -328,10 +328,10 @@ func (st *state) serve(w *httpcore.ResponseWriter, r *httpcore.Request) (dirty, 
 		}
 	}
 	if !st.limit.disarm() {
+		// A limit that fired inside Lua has raised already (err says so);
+		// one that fired just after the route returned spoils only the
+		// state, not the response.
 		dirty = true
-		if err == nil {
-			err = errTimeLimit
-		}
 	}
 	if err != nil {
 		if x.send.o != nil {
@@ -440,8 +440,7 @@ func (st *state) fail(err error) (dirty, abort bool) {
 	if w.Committed() {
 		return dirty, true // part of a response is out: only closing says it failed
 	}
-	w.Header().Reset()
-	w.WriteHeader(200)
+	w.Reset()
 	if st.reg.onError != nil && !timeout && !dirty {
 		// The hook answers instead; if it fails too, the generic 500 stands.
 		res, herr := st.call2(st.reg.onError, st.x.tbl, lua.LString(errorMessage(err)))
@@ -452,7 +451,7 @@ func (st *state) fail(err error) (dirty, abort bool) {
 			return dirty, false
 		}
 		st.e.log.Error("luaserve: on_error hook failed", "err", errorMessage(herr))
-		w.Header().Reset()
+		w.Reset()
 	}
 	code := 500
 	if timeout {

@@ -160,6 +160,17 @@ func (w *ResponseWriter) Flush() error {
 	return c.werr
 }
 
+// Reset drops what the handler has set so far (status, header, buffered
+// body), to answer something else instead. It reports false, and does
+// nothing, once the response is committed.
+func (w *ResponseWriter) Reset() bool {
+	if w.committed {
+		return false
+	}
+	w.reset()
+	return true
+}
+
 // start prepares the writer for a new request.
 func (w *ResponseWriter) start() {
 	w.status = 200

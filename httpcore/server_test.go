@@ -556,3 +556,28 @@ func readResponseErr(br *bufio.Reader, method string) (*http.Response, string, e
 	res.Body.Close()
 	return res, string(body), err
 }
+
+func TestResponseReset(t *testing.T) {
+	t.Parallel()
+	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		w.WriteHeader(201)
+		w.Header().Set("X-First", "1")
+		w.Write([]byte("first answer"))
+		if !w.Reset() {
+			t.Error("Reset refused before commit")
+		}
+		w.WriteHeader(409)
+		w.Write([]byte("second"))
+		w.Flush()
+		if w.Reset() {
+			t.Error("Reset accepted after commit")
+		}
+	})
+	addr := startServer(t, &Server{Handler: h})
+	c, br := dial(t, addr)
+	io.WriteString(c, wire("GET / HTTP/1.1\nHost: x\n\n"))
+	res, body := readResponse(t, br, "GET")
+	if res.StatusCode != 409 || body != "second" || res.Header.Get("X-First") != "" {
+		t.Fatalf("%d %q %v", res.StatusCode, body, res.Header)
+	}
+}
