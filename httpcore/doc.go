@@ -1,0 +1,22 @@
+// Package httpcore is luaserve's HTTP/1.1 server core: the TCP listener,
+// the request parser, the keep-alive connection loop and the response
+// writer. It uses the standard library only and knows nothing of Lua; a
+// Handler plugs in behind it.
+//
+// The pipeline of one connection (conn.go) is: wait for bytes, parse a head
+// (request.go, zero-copy over a pooled read buffer), set up the body reader
+// (body.go: Content-Length or chunked, under limits), call the Handler,
+// complete the response (response.go), and loop. Errors that refuse a
+// request are *ParseError values carrying their status; conn.go is the one
+// place they become bytes on the wire, always followed by closing the
+// connection. A keep-alive request through the core allocates nothing.
+//
+// Lifetime: a Request's byte slices point into the connection's read
+// buffer and are valid only until the Handler returns; the ResponseWriter
+// and Request are reused for the connection's next request. An idle
+// connection holds neither a read nor a write buffer.
+//
+// It deliberately does not: speak HTTP/2 or TLS (yet), act as a proxy
+// (CONNECT is refused), merge or keep trailers (they are validated and
+// dropped), or guess a Content-Type: the handler sets it.
+package httpcore
