@@ -500,6 +500,3 @@ func methodString(b []byte) string {
 	}
 	return string(b)
 }
-
-// ScriptDir is the folder of the script, the base for require and files.
-func (e *Engine) ScriptDir() string { return e.scriptDir }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -332,16 +331,4 @@ func (st *state) openTime(L *lua.LState) int {
 	})
 	L.Push(t)
 	return 1
-}
-
-// sortedKeys returns the string keys of t in order.
-func sortedKeys(t *lua.LTable) []string {
-	var keys []string
-	t.ForEach(func(k, _ lua.LValue) {
-		if s, ok := k.(lua.LString); ok {
-			keys = append(keys, string(s))
-		}
-	})
-	sort.Strings(keys)
-	return keys
 }

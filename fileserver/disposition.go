@@ -39,7 +39,7 @@ func ContentDisposition(name string) string {
 		}
 		// attr-char (RFC 8187, section 3.2.1) is sent as is.
 		if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			strings.IndexRune("!#$&+-.^_`|~", r) >= 0) {
+			strings.ContainsRune("!#$&+-.^_`|~", r)) {
 			star.WriteRune(r)
 			continue
 		}

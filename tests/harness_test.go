@@ -140,31 +140,6 @@ func do(t testing.TB, c *http.Client, method, url, body string, headers ...strin
 	return res, string(b)
 }
 
-// raw sends bytes on a fresh connection and returns everything the server
-// sends back until it closes or goes quiet for a moment.
-func raw(t testing.TB, addr, request string) string {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := io.WriteString(c, request); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	buf := make([]byte, 64<<10)
-	for {
-		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-		n, err := c.Read(buf)
-		out.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return out.String()
-}
-
 // readOne reads one response from br.
 func readOne(t testing.TB, br *bufio.Reader, method string) (*http.Response, string) {
 	t.Helper()

@@ -216,17 +216,6 @@ func appendJSONString[T string | []byte](b []byte, s T) []byte {
 	return append(b, '"')
 }
 
-// methodName returns the method as a string without allocating for the
-// common ones.
-func methodName(b []byte) string {
-	for _, m := range [...]string{"GET", "POST", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-		if string(b) == m {
-			return m
-		}
-	}
-	return string(b)
-}
-
 // lineBuffer batches access-log lines into one write per 64 KiB or per
 // flushEvery, whichever comes first, instead of a write system call per
 // request (which cost a quarter of the hello benchmark's throughput when
