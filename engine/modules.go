@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/luaserve/luaserve/httpcore"
 	lua "github.com/yuin/gopher-lua"
 	luar "layeh.com/gopher-luar"
 )
@@ -61,7 +62,7 @@ func (st *state) openApp(L *lua.LState) int {
 		method := L.CheckString(1)
 		if method == "*" || strings.EqualFold(method, "any") {
 			method = "*"
-		} else if !isToken(method) {
+		} else if !httpcore.ValidFieldName(method) { // a method is a token too
 			L.ArgError(1, "invalid method "+method)
 		}
 		L.Remove(1)
@@ -134,19 +135,6 @@ func (st *state) mustBeLoading(L *lua.LState, what string) {
 	if !st.reg.loading {
 		L.RaiseError("%s: routes and hooks are registered while the script loads, not from a request", what)
 	}
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // openLog implements require("luaserve.log"): log.debug|info|warn|error(

@@ -225,7 +225,7 @@ func setHeaders(h *httpcore.Header, hs *lua.LTable) error {
 	var err error
 	for k, v := hs.Next(lua.LNil); k != lua.LNil && err == nil; k, v = hs.Next(k) {
 		name, ok := k.(lua.LString)
-		if !ok || !isToken(string(name)) {
+		if !ok || !httpcore.ValidFieldName(string(name)) {
 			return fmt.Errorf("invalid header name %v", k)
 		}
 		switch v := v.(type) {
@@ -247,10 +247,8 @@ func setHeaders(h *httpcore.Header, hs *lua.LTable) error {
 }
 
 func setHeader(h *httpcore.Header, name, value string, add bool) error {
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return fmt.Errorf("header %s: value contains a control character", name)
-		}
+	if !httpcore.ValidFieldValue(value) {
+		return fmt.Errorf("header %s: value contains a control character", name)
 	}
 	if add {
 		h.Add(name, value)
@@ -266,7 +264,7 @@ func setHeader(h *httpcore.Header, name, value string, add bool) error {
 func setCookies(h *httpcore.Header, cs *lua.LTable) error {
 	for k, v := cs.Next(lua.LNil); k != lua.LNil; k, v = cs.Next(k) {
 		name := lua.LVAsString(k)
-		if !isToken(name) {
+		if !httpcore.ValidFieldName(name) { // cookie-name is a token (RFC 6265 4.1.1)
 			return fmt.Errorf("invalid cookie name %q", name)
 		}
 		var b strings.Builder

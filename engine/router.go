@@ -23,8 +23,9 @@ type route struct {
 type router struct {
 	routes []*route
 	root   node
-	// exact holds fully static patterns, so that the common case is one map
-	// lookup with no allocation.
+	// exact holds fully static patterns: state.serve tries it first, with
+	// the request's path bytes, so that the common case is one map lookup
+	// and no string is made. lookup walks the tree for everything else.
 	exact map[string]*node
 }
 
@@ -148,14 +149,6 @@ func (rt *router) lookup(method, path string, params []span, m *match) {
 	m.params = params[:0]
 	if len(path) == 0 || path[0] != '/' {
 		return
-	}
-	if n := rt.exact[path]; n != nil {
-		if r := n.pick(method); r != nil {
-			m.route, m.pathMatched = r, true
-			return
-		}
-		m.pathMatched = true
-		// A parameter route may still take this method: go on.
 	}
 	rt.root.walk(method, path, 1, m)
 }

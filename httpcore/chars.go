@@ -34,3 +34,30 @@ func validHost(h []byte) bool {
 	}
 	return true
 }
+
+// ValidFieldName reports whether name is a valid header field name (a
+// token, RFC 9110 section 5.1).
+func ValidFieldName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar[name[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidFieldValue reports whether value may be sent as a header field
+// value (RFC 9110 section 5.5): no CR, LF, NUL or other control character
+// but HTAB. A handler that sends untrusted text in a header checks it with
+// this, so that it cannot split the response.
+func ValidFieldValue(value string) bool {
+	for i := 0; i < len(value); i++ {
+		if !isValueChar[value[i]] {
+			return false
+		}
+	}
+	return true
+}

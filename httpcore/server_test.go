@@ -581,3 +581,45 @@ func TestResponseReset(t *testing.T) {
 		t.Fatalf("%d %q %v", res.StatusCode, body, res.Header)
 	}
 }
+
+// TestDateHeader: every response carries Date in IMF-fixdate (RFC 9110,
+// section 6.6.1), from the per-second cache.
+func TestDateHeader(t *testing.T) {
+	t.Parallel()
+	addr := startServer(t, &Server{Handler: echo})
+	c, br := dial(t, addr)
+	io.WriteString(c, wire("GET / HTTP/1.1\nHost: x\n\nGET / HTTP/1.1\nHost: x\n\n"))
+	for range 2 {
+		res, _ := readResponse(t, br, "GET")
+		d, err := http.ParseTime(res.Header.Get("Date"))
+		if err != nil || res.Header.Get("Date") != d.UTC().Format(http.TimeFormat) {
+			t.Fatalf("Date %q: %v", res.Header.Get("Date"), err)
+		}
+		if off := time.Since(d); off < -2*time.Second || off > 2*time.Second {
+			t.Fatalf("Date %q is %v off the clock", res.Header.Get("Date"), off)
+		}
+	}
+}
+
+func TestValidField(t *testing.T) {
+	for _, name := range []string{"X-Ok", "a!#$%&'*+-.^_`|~1"} {
+		if !ValidFieldName(name) {
+			t.Errorf("name %q refused", name)
+		}
+	}
+	for _, name := range []string{"", "X Bad", "X:Bad", "X\r\n", "é"} {
+		if ValidFieldName(name) {
+			t.Errorf("name %q accepted", name)
+		}
+	}
+	for _, v := range []string{"", "a b\tc", "caf\xc3\xa9"} {
+		if !ValidFieldValue(v) {
+			t.Errorf("value %q refused", v)
+		}
+	}
+	for _, v := range []string{"a\r\nSet-Cookie: x", "a\nb", "a\x00", "a\x7f"} {
+		if ValidFieldValue(v) {
+			t.Errorf("value %q accepted", v)
+		}
+	}
+}
