@@ -40,16 +40,11 @@ var (
 // conn serves one connection. Everything in it is owned by the serve
 // goroutine, except state, which Shutdown reads.
 type conn struct {
-	srv   *Server
-	rwc   net.Conn
-	raw   syscall.RawConn       // nil unless rwc is a TCP connection
-	rawFn func(fd uintptr) bool // c.rawRead, bound once
-	rawN  int
-	rawEr error
-
-	rawMoreFn func(fd uintptr) bool // c.rawWriteMore, bound on first use
-	more      []byte                // what rawWriteMore still has to send
-	moreErr   error
+	srv  *Server
+	rwc  net.Conn
+	raw  syscall.RawConn // nil unless rwc is a TCP connection
+	idle idleWait        // the idle wait's state (idlewait_*.go)
+	more moreWriter      // flushMore's state (conn_linux.go, conn_other.go)
 
 	buf      []byte // read buffer; nil while idle
 	r, w     int    // buf[r:w] is unread input
@@ -76,7 +71,6 @@ func newConn(s *Server, rw net.Conn) *conn {
 	if tc, ok := rw.(*net.TCPConn); ok {
 		if raw, err := tc.SyscallConn(); err == nil {
 			c.raw = raw
-			c.rawFn = c.rawRead
 		}
 	}
 	c.req.c = c
@@ -290,8 +284,9 @@ func findHeadEnd(b []byte, from int) int {
 }
 
 // waitRequest waits for the first bytes of the next request under the idle
-// timeout. On a TCP connection it waits without holding a read buffer: the
-// buffer is taken from the pool only when data is there to read.
+// timeout. On a TCP connection of a unix system it waits without holding a
+// read buffer (idlewait_unix.go): the buffer is taken from the pool only
+// when data is there to read.
 func (c *conn) waitRequest() error {
 	c.r, c.w = 0, 0
 	c.state.Store(stateIdle)
@@ -299,19 +294,7 @@ func (c *conn) waitRequest() error {
 		return errQuiet
 	}
 	c.armRead(c.srv.cfg.idleTO)
-	var n int
-	var err error
-	if c.raw != nil {
-		if err = c.raw.Read(c.rawFn); err == nil {
-			n, err = c.rawN, c.rawEr
-			if n == 0 && err == nil {
-				err = io.EOF
-			}
-		}
-	} else {
-		c.ensureReadBuf()
-		n, err = c.rwc.Read(c.buf)
-	}
+	n, err := c.idleRead()
 	if n > 0 {
 		c.w = n
 		err = nil
@@ -323,27 +306,6 @@ func (c *conn) waitRequest() error {
 		return errQuiet
 	}
 	return nil
-}
-
-// rawRead is the RawConn callback of waitRequest: it reads when data is
-// ready, and otherwise gives the buffer back before the goroutine parks.
-func (c *conn) rawRead(fd uintptr) bool {
-	c.ensureReadBuf()
-	for {
-		n, err := syscall.Read(int(fd), c.buf)
-		switch err {
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			c.releaseReadBuf()
-			return false
-		case nil:
-			c.rawN, c.rawEr = n, nil
-		default:
-			c.rawN, c.rawEr = 0, err
-		}
-		return true
-	}
 }
 
 func (c *conn) ensureReadBuf() {
@@ -444,48 +406,6 @@ func (c *conn) flush() {
 		}
 	}
 	c.releaseWriteBuf()
-}
-
-// flushMore is flush with MSG_MORE: the kernel holds the bytes to leave
-// with what follows at once (the sendfile body of SendFile), rather than
-// sending a response header as a lone small segment (nginx's tcp_nopush).
-func (c *conn) flushMore() {
-	if c.raw == nil || len(c.wbuf) == 0 || c.werr != nil {
-		c.flush()
-		return
-	}
-	if c.rawMoreFn == nil {
-		c.rawMoreFn = c.rawWriteMore // bound on first use: most connections send no file
-	}
-	c.armWrite(c.srv.cfg.writeTO)
-	c.more, c.moreErr = c.wbuf, nil
-	err := c.raw.Write(c.rawMoreFn)
-	if err == nil {
-		err = c.moreErr
-	}
-	c.more = nil
-	if err != nil {
-		c.writeFailed(err)
-	}
-	c.releaseWriteBuf()
-}
-
-// rawWriteMore is flushMore's RawConn callback.
-func (c *conn) rawWriteMore(fd uintptr) bool {
-	for len(c.more) > 0 {
-		n, err := syscall.SendmsgN(int(fd), c.more, nil, nil, syscall.MSG_MORE)
-		switch err {
-		case nil:
-			c.more = c.more[n:]
-		case syscall.EINTR:
-		case syscall.EAGAIN:
-			return false // wait until writable, under the write deadline
-		default:
-			c.moreErr = err
-			return true
-		}
-	}
-	return true
 }
 
 func (c *conn) writeFailed(err error) {
