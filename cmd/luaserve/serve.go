@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -72,8 +71,9 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
 			"       luaserve version\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
-			"The access log goes to stdout, errors to stderr. SIGHUP reloads the script.\n"+
-			"Every flag can also be set with an environment variable: -max-body is LUASERVE_MAX_BODY.\n\nFlags:\n")
+			"The access log goes to stdout, errors to stderr.%s\n"+
+			"Every flag can also be set with an environment variable: -max-body is LUASERVE_MAX_BODY.\n\nFlags:\n",
+			reloadHelp())
 		fs.PrintDefaults()
 	}
 	return fs
@@ -216,30 +216,47 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// startReloads reloads rl on SIGHUP and, with watch, when its files
-// change, until ctx ends or the returned stop is called.
+// reloadHelp is the usage text's sentence on the reload signal, if the
+// platform has one.
+func reloadHelp() string {
+	if _, name := reloadSignal(); name != "" {
+		return " " + name + " reloads the script."
+	}
+	return ""
+}
+
+// startReloads reloads rl on the reload signal (SIGHUP; none on Windows)
+// and, with watch, when its files change, until ctx ends or the returned
+// stop is called.
 func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script string, stdout io.Writer, log *slog.Logger) (stop func()) {
 	bg, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	wg.Go(func() {
-		for {
-			select {
-			case <-bg.Done():
-				return
-			case <-hup:
-				rl.Reload() // logs its outcome
+	sig, sigName := reloadSignal()
+	if sig != nil { // signal.Notify without signals would relay them all
+		signal.Notify(hup, sig)
+		wg.Go(func() {
+			for {
+				select {
+				case <-bg.Done():
+					return
+				case <-hup:
+					rl.Reload() // logs its outcome
+				}
 			}
-		}
-	})
+		})
+	}
 	switch {
 	case watch && script == "":
 		fmt.Fprintln(stdout, "-watch: the embedded example is not a file; nothing to watch")
 	case watch:
 		watching, err := rl.Watch(bg)
 		if err != nil {
-			log.Error("luaserve: cannot watch for changes; SIGHUP still reloads", "err", err)
+			msg := "luaserve: cannot watch for changes"
+			if sigName != "" {
+				msg += "; " + sigName + " still reloads"
+			}
+			log.Error(msg, "err", err)
 			break
 		}
 		fmt.Fprintf(stdout, "watching %s for changes (-watch)\n", strings.Join(relPaths(rl.Files()), ", "))
@@ -265,16 +282,15 @@ func relPaths(paths []string) []string {
 	return out
 }
 
-// listenError explains the common ways listening fails.
+// listenError explains the common ways listening fails (listen_*.go).
 func listenError(addr string, err error) error {
-	switch {
-	case errors.Is(err, syscall.EADDRINUSE):
-		return fmt.Errorf("cannot listen on %s: the address is already in use (another server? try -addr with another port)", addr)
-	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("cannot listen on %s: permission denied (ports below 1024 need privileges)", addr)
+	if hint := listenHint(err); hint != "" {
+		return fmt.Errorf("cannot listen on %s: %s", addr, hint)
 	}
 	return fmt.Errorf("cannot listen on %s: %v", addr, err)
 }
+
+const addrInUseHint = "the address is already in use (another server? try -addr with another port)"
 
 // displayAddr makes ":8080" readable as a URL host.
 func displayAddr(a net.Addr) string {
