@@ -295,7 +295,7 @@ func (w *ResponseWriter) commit(final bool) {
 	}
 	if !hasDate {
 		b = append(b, "Date: "...)
-		b = append(b, c.srv.date.get()...)
+		b = append(b, c.srv.date.get(c.srv.now())...)
 		b = append(b, "\r\n"...)
 	}
 	if !hasServer && c.srv.Name != "" {

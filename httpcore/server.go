@@ -69,6 +69,10 @@ type Server struct {
 	// slog.Default().
 	ErrorLog *slog.Logger
 
+	// Clock is the clock of the Date header; nil means time.Now. Tests fix
+	// it so responses are reproducible.
+	Clock func() time.Time
+
 	initOnce sync.Once
 	cfg      config
 	date     dateCache
@@ -108,6 +112,14 @@ func (s *Server) init() {
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
 	})
+}
+
+// now reads the Date header's clock.
+func (s *Server) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
 }
 
 // pick resolves a setting: zero takes def, negative takes off.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -620,6 +621,32 @@ func TestValidField(t *testing.T) {
 	for _, v := range []string{"a\r\nSet-Cookie: x", "a\nb", "a\x00", "a\x7f"} {
 		if ValidFieldValue(v) {
 			t.Errorf("value %q accepted", v)
+		}
+	}
+}
+
+// TestDateClock: the Date header follows Server.Clock, whatever its
+// location, and the per-second cache follows the clock, not time.Now.
+func TestDateClock(t *testing.T) {
+	t.Parallel()
+	var sec atomic.Int64 // seconds past base; set by the test between requests
+	base := time.Date(2009, 11, 10, 23, 0, 0, 999, time.FixedZone("UTC+3", 3*3600))
+	srv := &Server{Handler: echo, Clock: func() time.Time {
+		return base.Add(time.Duration(sec.Load()) * time.Second)
+	}}
+	addr := startServer(t, srv)
+	c, br := dial(t, addr)
+	for i, want := range []string{
+		"Tue, 10 Nov 2009 20:00:00 GMT",
+		"Tue, 10 Nov 2009 20:00:00 GMT",
+		"Tue, 10 Nov 2009 20:00:01 GMT",
+		"Tue, 10 Nov 2009 20:00:00 GMT", // a clock set back is followed too
+	} {
+		sec.Store([]int64{0, 0, 1, 0}[i])
+		io.WriteString(c, wire("GET / HTTP/1.1\nHost: x\n\n"))
+		res, _ := readResponse(t, br, "GET")
+		if got := res.Header.Get("Date"); got != want {
+			t.Errorf("request %d: Date %q, want %q", i, got, want)
 		}
 	}
 }

@@ -61,9 +61,9 @@ type dateValue struct {
 	text []byte
 }
 
-// get returns the IMF-fixdate for now (RFC 9110, section 5.6.7).
-func (d *dateCache) get() []byte {
-	now := time.Now()
+// get returns the IMF-fixdate of now (RFC 9110, section 5.6.7), rebuilt
+// only when now falls in another second than the cached value.
+func (d *dateCache) get(now time.Time) []byte {
 	sec := now.Unix()
 	if v := d.v.Load(); v != nil && v.sec == sec {
 		return v.text
