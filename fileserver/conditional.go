@@ -40,30 +40,30 @@ func (f *fields) read(h *httpcore.Header) {
 		var dst *[]byte
 		switch len(name) {
 		case 5:
-			if foldEq(name, "range") {
+			if httpcore.EqualFold(name, "range") {
 				bit, dst = hasRange, &f.rng
 			}
 		case 8:
 			switch {
-			case foldEq(name, "if-match"):
+			case httpcore.EqualFold(name, "if-match"):
 				bit, dst = hasIfMatch, &f.ifMatch
-			case foldEq(name, "if-range"):
+			case httpcore.EqualFold(name, "if-range"):
 				bit, dst = hasIfRange, &f.ifRange
 			}
 		case 13:
-			if foldEq(name, "if-none-match") {
+			if httpcore.EqualFold(name, "if-none-match") {
 				bit, dst = hasIfNoneMatch, &f.ifNoneMatch
 			}
 		case 15:
-			if foldEq(name, "accept-encoding") {
+			if httpcore.EqualFold(name, "accept-encoding") {
 				bit, dst = hasAcceptEnc, &f.acceptEnc
 			}
 		case 17:
-			if foldEq(name, "if-modified-since") {
+			if httpcore.EqualFold(name, "if-modified-since") {
 				bit, dst = hasIfModSince, &f.ifModSince
 			}
 		case 19:
-			if foldEq(name, "if-unmodified-since") {
+			if httpcore.EqualFold(name, "if-unmodified-since") {
 				bit, dst = hasIfUnmodSince, &f.ifUnmodSince
 			}
 		}
@@ -79,22 +79,9 @@ func (f *fields) read(h *httpcore.Header) {
 	}
 }
 
-// foldEq reports whether b equals the lower-case ASCII s, ignoring case.
-func foldEq(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
-}
+// foldEq is httpcore.EqualFold under its old name, for ranges.go and
+// encoding.go; new code calls httpcore.EqualFold.
+func foldEq(b []byte, s string) bool { return httpcore.EqualFold(b, s) }
 
 // outcome of the preconditions (RFC 9110, section 13.2.2).
 type outcome uint8

@@ -28,3 +28,24 @@ func TestZeroAllocsPipelined(t *testing.T) {
 		t.Fatalf("%v allocations per 3 pipelined requests, want 0", n)
 	}
 }
+
+// TestCookiesNoAllocs: ranging over Cookies allocates nothing.
+func TestCookiesNoAllocs(t *testing.T) {
+	raw := wire("GET / HTTP/1.1\nHost: x\nCookie: a=1; b=\"2\"\nCookie: c=3\n\n")
+	req, _, _, err := parseRaw(&Server{}, []byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	n := testing.AllocsPerRun(100, func() {
+		for name, value := range req.Cookies() {
+			total += len(name) + len(value)
+		}
+	})
+	if n != 0 {
+		t.Fatalf("%v allocations per iteration, want 0", n)
+	}
+	if total == 0 {
+		t.Fatal("no cookies seen")
+	}
+}

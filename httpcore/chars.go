@@ -24,6 +24,18 @@ func byteSet(chars string, lo, hi int) (set [256]bool) {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
+// trimOWS removes leading and trailing spaces and tabs (OWS, RFC 9110,
+// section 5.6.3).
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
 // validHost reports whether h is a syntactically acceptable Host value. It is
 // a character check, as in Go's net/http; routing decides what it means.
 func validHost(h []byte) bool {

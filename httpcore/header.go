@@ -26,7 +26,7 @@ func (h *Header) At(i int) (name, value []byte) {
 // Get returns the value of the first field named name (any case), or nil.
 func (h *Header) Get(name string) []byte {
 	for i := 0; i < h.n; i++ {
-		if equalFold(h.fields[i].name, name) {
+		if EqualFold(h.fields[i].name, name) {
 			return h.fields[i].value
 		}
 	}
@@ -36,7 +36,7 @@ func (h *Header) Get(name string) []byte {
 // Has reports whether a field named name is present.
 func (h *Header) Has(name string) bool {
 	for i := 0; i < h.n; i++ {
-		if equalFold(h.fields[i].name, name) {
+		if EqualFold(h.fields[i].name, name) {
 			return true
 		}
 	}
@@ -47,7 +47,7 @@ func (h *Header) Has(name string) bool {
 func (h *Header) Count(name string) int {
 	c := 0
 	for i := 0; i < h.n; i++ {
-		if equalFold(h.fields[i].name, name) {
+		if EqualFold(h.fields[i].name, name) {
 			c++
 		}
 	}
@@ -57,7 +57,7 @@ func (h *Header) Count(name string) int {
 // Values calls fn with the value of every field named name, in order.
 func (h *Header) Values(name string, fn func(value []byte)) {
 	for i := 0; i < h.n; i++ {
-		if equalFold(h.fields[i].name, name) {
+		if EqualFold(h.fields[i].name, name) {
 			fn(h.fields[i].value)
 		}
 	}
@@ -80,7 +80,7 @@ func (h *Header) AddBytes(name, value []byte) {
 // Set replaces every field named name with one field holding value.
 func (h *Header) Set(name, value string) {
 	for i := 0; i < h.n; i++ {
-		if equalFold(h.fields[i].name, name) {
+		if EqualFold(h.fields[i].name, name) {
 			h.fields[i].value = append(h.fields[i].value[:0], value...)
 			h.delFrom(name, i+1)
 			return
@@ -98,7 +98,7 @@ func (h *Header) Reset() { h.n = 0 }
 func (h *Header) delFrom(name string, from int) {
 	j := from
 	for i := from; i < h.n; i++ {
-		if equalFold(h.fields[i].name, name) {
+		if EqualFold(h.fields[i].name, name) {
 			continue
 		}
 		if i != j {
@@ -126,8 +126,12 @@ func (h *Header) addRef(name, value []byte) {
 	f.name, f.value = name, value
 }
 
-// equalFold reports whether b and s are equal under ASCII case folding.
-func equalFold(b []byte, s string) bool {
+// EqualFold reports whether b and s are equal under ASCII case folding:
+// 'A'-'Z' match 'a'-'z' and every other byte matches only itself. Unlike
+// strings.EqualFold there is no Unicode folding (the Kelvin sign is not
+// 'k'), which is how field names, tokens and schemes compare (RFC 9110,
+// section 5.1). It does not allocate.
+func EqualFold(b []byte, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}
@@ -136,16 +140,10 @@ func equalFold(b []byte, s string) bool {
 		if x == y {
 			continue
 		}
-		if x|0x20 != y|0x20 || lowerASCII(x) < 'a' || lowerASCII(x) > 'z' {
+		// Only a letter's case bit (0x20) may differ.
+		if l := x | 0x20; l != y|0x20 || l < 'a' || l > 'z' {
 			return false
 		}
 	}
 	return true
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

@@ -233,9 +233,9 @@ var slash = []byte("/")
 
 func cutScheme(t []byte) ([]byte, bool) {
 	switch {
-	case len(t) > 7 && equalFold(t[:7], "http://"):
+	case len(t) > 7 && EqualFold(t[:7], "http://"):
 		return t[7:], true
-	case len(t) > 8 && equalFold(t[:8], "https://"):
+	case len(t) > 8 && EqualFold(t[:8], "https://"):
 		return t[8:], true
 	}
 	return nil, false
@@ -346,12 +346,7 @@ func parseFields(r *Request, b []byte, lim *limits) error {
 // trimValue strips optional whitespace and checks every byte is field-vchar,
 // SP, HTAB or obs-text: CR, LF, NUL and other controls are refused.
 func trimValue(v []byte) ([]byte, error) {
-	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
-		v = v[1:]
-	}
-	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
-		v = v[:len(v)-1]
-	}
+	v = trimOWS(v)
 	for _, c := range v {
 		if !isValueChar[c] {
 			if c == '\r' {
@@ -368,7 +363,7 @@ func trimValue(v []byte) ([]byte, error) {
 func noteField(r *Request, name, value []byte, hosts *int) error {
 	switch len(name) {
 	case 4:
-		if equalFold(name, "host") {
+		if EqualFold(name, "host") {
 			*hosts++
 			if !validHost(value) {
 				return errBadHost
@@ -379,23 +374,23 @@ func noteField(r *Request, name, value []byte, hosts *int) error {
 			}
 		}
 	case 6:
-		if equalFold(name, "expect") {
-			if !equalFold(value, "100-continue") {
+		if EqualFold(name, "expect") {
+			if !EqualFold(value, "100-continue") {
 				return errExpectation // RFC 9110, section 10.1.1
 			}
 			// HTTP/1.0 clients cannot expect 100 Continue; ignore it there.
 			r.expectContinue = r.ProtoMinor == 1
 		}
 	case 10:
-		if equalFold(name, "connection") {
+		if EqualFold(name, "connection") {
 			noteConnection(r, value)
 		}
 	case 14:
-		if equalFold(name, "content-length") {
+		if EqualFold(name, "content-length") {
 			return noteContentLength(r, value)
 		}
 	case 17:
-		if equalFold(name, "transfer-encoding") {
+		if EqualFold(name, "transfer-encoding") {
 			return noteTransferEncoding(r, value)
 		}
 	}
@@ -407,9 +402,9 @@ func noteConnection(r *Request, v []byte) {
 		var opt []byte
 		opt, v = nextListItem(v)
 		switch {
-		case equalFold(opt, "close"):
+		case EqualFold(opt, "close"):
 			r.framing |= sawClose
-		case equalFold(opt, "keep-alive"):
+		case EqualFold(opt, "keep-alive"):
 			r.framing |= sawKeepAlive
 		}
 	}
@@ -424,13 +419,7 @@ func nextListItem(v []byte) (item, rest []byte) {
 	} else {
 		item, rest = v[:i], v[i+1:]
 	}
-	for len(item) > 0 && (item[0] == ' ' || item[0] == '\t') {
-		item = item[1:]
-	}
-	for len(item) > 0 && (item[len(item)-1] == ' ' || item[len(item)-1] == '\t') {
-		item = item[:len(item)-1]
-	}
-	return item, rest
+	return trimOWS(item), rest
 }
 
 // noteContentLength accepts digits only; a repeated field must repeat the
@@ -471,7 +460,7 @@ func noteTransferEncoding(r *Request, v []byte) error {
 			// body length unknowable: 400, not 501 (RFC 9112, section 6.3).
 			return errChunkedNotLast
 		}
-		if equalFold(c, "chunked") {
+		if EqualFold(c, "chunked") {
 			r.chunked = true
 		} else {
 			// 501, unless a later field makes it a 400 (a misplaced

@@ -268,23 +268,23 @@ func (w *ResponseWriter) commit(final bool) {
 		f := &w.header.fields[i]
 		switch len(f.name) {
 		case 4:
-			hasDate = hasDate || equalFold(f.name, "date")
+			hasDate = hasDate || EqualFold(f.name, "date")
 		case 6:
-			hasServer = hasServer || equalFold(f.name, "server")
+			hasServer = hasServer || EqualFold(f.name, "server")
 		case 10:
-			if equalFold(f.name, "connection") {
+			if EqualFold(f.name, "connection") {
 				closeReq = closeReq || hasToken(f.value, "close")
 				continue // the core decides; see below
 			}
 		case 14:
-			if equalFold(f.name, "content-length") {
+			if EqualFold(f.name, "content-length") {
 				if n, ok := parseDigits(f.value); ok && w.declared < 0 {
 					w.declared = n
 				}
 				continue
 			}
 		case 17:
-			if equalFold(f.name, "transfer-encoding") {
+			if EqualFold(f.name, "transfer-encoding") {
 				continue // framing is the core's job
 			}
 		}
@@ -376,7 +376,7 @@ func hasToken(v []byte, token string) bool {
 	for len(v) > 0 {
 		var item []byte
 		item, v = nextListItem(v)
-		if equalFold(item, token) {
+		if EqualFold(item, token) {
 			return true
 		}
 	}
