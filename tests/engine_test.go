@@ -146,7 +146,10 @@ app.get("/ok", function() return "ok" end)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if res, body := do(t, c, "GET", s.url+"/ok", ""); res.StatusCode != 200 || body != "ok" {
+			res, body, err := doErr(c, "GET", s.url+"/ok", "")
+			if err != nil {
+				t.Errorf("after timeouts: %v", err)
+			} else if res.StatusCode != 200 || body != "ok" {
 				t.Errorf("after timeouts: %d %q", res.StatusCode, body)
 			}
 		}()
@@ -163,8 +166,7 @@ app.get("/slow", function() time.sleep(1.5) return "slow" end)
 app.get("/fast", function() return "fast" end)
 `, engine.Config{Workers: 2})
 	c := client(t)
-	slow := make(chan string)
-	go func() { _, b := do(t, c, "GET", s.url+"/slow", ""); slow <- b }()
+	slow := goDo(c, "GET", s.url+"/slow", "")
 	time.Sleep(100 * time.Millisecond) // let /slow take its state
 	start := time.Now()
 	for range 10 {
@@ -175,7 +177,7 @@ app.get("/fast", function() return "fast" end)
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("10 fast requests took %v while a route slept", d)
 	}
-	if b := <-slow; b != "slow" {
+	if _, b := slow.wait(t); b != "slow" {
 		t.Fatalf("slow: %q", b)
 	}
 }
@@ -316,12 +318,17 @@ end)
 				return
 			}
 			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(20 * time.Second))
 			br := bufio.NewReader(conn)
 			for i := range 25 {
 				n := g*100 + i
 				body := fmt.Sprintf("g%d-i%d", g, i)
 				fmt.Fprintf(conn, "POST /double/%d HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n%s", n, len(body), body)
-				res, got := readOne(t, br, "POST")
+				res, got, err := readOneErr(br, "POST")
+				if err != nil {
+					errs <- err
+					return
+				}
 				want := fmt.Sprintf(`{"n":%d,"body":"%s"}`, 2*n, body)
 				if res.StatusCode != 200 || got != want {
 					errs <- fmt.Errorf("got %d %s, want %s", res.StatusCode, got, want)
@@ -333,7 +340,7 @@ end)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Fatal(err)
+		t.Error(err)
 	}
 }
 
@@ -362,11 +369,18 @@ app.post("/incr", function() return tostring(store.incr("hits")) end)
 				return
 			}
 			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(20 * time.Second))
 			br := bufio.NewReader(conn)
 			for range 10 {
 				fmt.Fprintf(conn, "GET /get/doc HTTP/1.1\r\nHost: t\r\n\r\nPOST /incr HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-				_, got := readOne(t, br, "GET")
-				readOne(t, br, "POST")
+				_, got, err := readOneErr(br, "GET")
+				if err == nil {
+					_, _, err = readOneErr(br, "POST")
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				if got != `{"v":{"title":"shared","tags":["a","b"],"n":3,"ok":true}}` {
 					t.Errorf("read back %s", got)
 					return
