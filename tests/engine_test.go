@@ -159,15 +159,17 @@ app.get("/ok", function() return "ok" end)
 
 func TestBlockingRouteDoesNotStallOthers(t *testing.T) {
 	t.Parallel()
+	st := newTestStore()
 	s := startSource(t, `
 local app = require("luaserve")
+local store = require("luaserve.store")
 local time = require("luaserve.time")
-app.get("/slow", function() time.sleep(1.5) return "slow" end)
+app.get("/slow", function() store.set("slow", true) time.sleep(1.5) return "slow" end)
 app.get("/fast", function() return "fast" end)
-`, engine.Config{Workers: 2})
+`, engine.Config{Workers: 2, Store: st})
 	c := client(t)
 	slow := goDo(c, "GET", s.url+"/slow", "")
-	time.Sleep(100 * time.Millisecond) // let /slow take its state
+	st.waitSet(t, "slow", slow) // /slow holds one of the two states
 	start := time.Now()
 	for range 10 {
 		if _, body := do(t, c, "GET", s.url+"/fast", ""); body != "fast" {
@@ -176,6 +178,11 @@ app.get("/fast", function() return "fast" end)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("10 fast requests took %v while a route slept", d)
+	}
+	select {
+	case <-slow.done:
+		t.Fatal("/slow finished before the fast requests did: nothing was measured")
+	default:
 	}
 	if _, b := slow.wait(t); b != "slow" {
 		t.Fatalf("slow: %q", b)

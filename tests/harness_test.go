@@ -213,3 +213,84 @@ func writeFile(t testing.TB, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// testStore is the engine.Store of tests that must know where a route is:
+// a route's store.set(key, ...) stores as usual, then closes the channel
+// reached(key) returns, then, if the test holds key, waits in store.set
+// until the test releases it. It is the one engine.Store implementation in
+// this package; when that interface changes, only Set changes with it.
+type testStore struct {
+	engine.Store // a MemoryStore does the storing
+
+	mu      sync.Mutex
+	reached map[string]chan struct{} // closed by the first Set of the key
+	held    map[string]chan struct{} // closed by the release hold returned
+}
+
+func newTestStore() *testStore {
+	return &testStore{Store: engine.NewMemoryStore(), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
+}
+
+// Set stores, signals, and waits while the test holds key. The wait does
+// not see the request's time limit (Set has no context to watch).
+func (s *testStore) Set(key string, value []byte, ttl time.Duration) error {
+	err := s.Store.Set(key, value, ttl)
+	s.mu.Lock()
+	r := s.reachedLocked(key)
+	select {
+	case <-r:
+	default:
+		close(r)
+	}
+	h := s.held[key]
+	s.mu.Unlock()
+	if h != nil {
+		<-h
+	}
+	return err
+}
+
+func (s *testStore) reachedLocked(key string) chan struct{} {
+	r, ok := s.reached[key]
+	if !ok {
+		r = make(chan struct{})
+		s.reached[key] = r
+	}
+	return r
+}
+
+// hold makes routes that set key wait until release is called. The test's
+// cleanup releases them too, so that no route stays blocked.
+func (s *testStore) hold(t testing.TB, key string) (release func()) {
+	h := make(chan struct{})
+	s.mu.Lock()
+	s.held[key] = h
+	s.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(h) }) }
+	t.Cleanup(release)
+	return release
+}
+
+// waitSet waits until a route has set key. It fails the test if the
+// request cl ends first without the route having set it, or after 10s.
+func (s *testStore) waitSet(t testing.TB, key string, cl *call) {
+	t.Helper()
+	s.mu.Lock()
+	r := s.reachedLocked(key)
+	s.mu.Unlock()
+	select {
+	case <-r:
+	case <-cl.done:
+		select {
+		case <-r:
+		default:
+			if cl.err != nil {
+				t.Fatalf("the request ended before its route set %q: %v", key, cl.err)
+			}
+			t.Fatalf("the request ended (%d %q) before its route set %q", cl.res.StatusCode, cl.body, key)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no route set %q within 10s", key)
+	}
+}

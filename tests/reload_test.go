@@ -29,6 +29,7 @@ type reloading struct {
 	script string
 	rl     *reload.Reloader
 	logs   *syncBuffer
+	store  *testStore // shared by every version, as luaserve's is
 }
 
 // startReloading serves the script at dir/routes.lua (written from src)
@@ -47,7 +48,7 @@ func startReloading(t *testing.T, src string, dev bool, files ...string) *reload
 	writeFile(t, script, src)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	store := engine.NewMemoryStore()
+	store := newTestStore()
 	rl, err := reload.New(reload.Config{
 		Build: func() (*engine.Engine, error) {
 			return engine.New(engine.Config{Script: script, Workers: 4, Dev: dev, Log: log, Store: store})
@@ -78,7 +79,7 @@ func startReloading(t *testing.T, src string, dev bool, files ...string) *reload
 		<-watching
 		rl.Close()
 	})
-	return &reloading{addr: ln.Addr().String(), script: script, rl: rl, logs: logs}
+	return &reloading{addr: ln.Addr().String(), script: script, rl: rl, logs: logs, store: store}
 }
 
 // saveMode is how an editor saves.
@@ -379,38 +380,32 @@ func TestReloadKeepsStoreAndFinishesInFlight(t *testing.T) {
 	t.Parallel()
 	s := startReloading(t, `local app = require("luaserve")
 local store = require("luaserve.store")
-local time = require("luaserve.time")
-app.get("/slow", function() time.sleep(0.3); return "old slow" end)
+app.get("/slow", function() store.set("slow", true) return "old slow" end)
 app.get("/count", function() return "v1 " .. store.incr("n") end)
 `, false)
 	waitBody(t, s.addr, "/count", bodyIs("v1 1"))
 
-	slow := make(chan string, 1)
-	started := make(chan struct{})
-	go func() {
-		k := &keepAlive{addr: s.addr}
-		defer k.close()
-		close(started)
-		status, body, err := k.get("/slow")
-		slow <- fmt.Sprint(status, " ", body, " ", err)
-	}()
-	<-started
-	time.Sleep(50 * time.Millisecond) // let /slow reach its Lua state; not a synchronization the result depends on
+	// /slow stays in its version 1 state, held in store.set, until the
+	// reload is over.
+	release := s.store.hold(t, "slow")
+	slow := goDo(client(t), "GET", "http://"+s.addr+"/slow", "")
+	s.store.waitSet(t, "slow", slow)
 	writeFile(t, s.script, `local app = require("luaserve")
 local store = require("luaserve.store")
 app.get("/count", function() return "v2 " .. store.incr("n") end)
 `)
 	waitBody(t, s.addr, "/count", func(status int, body string) bool { return strings.HasPrefix(body, "v2 ") })
-	if got := <-slow; got != "200 old slow <nil>" {
-		t.Errorf("request in flight during the reload: %s", got)
+	release()
+	if res, body := slow.wait(t); res.StatusCode != 200 || body != "old slow" {
+		t.Errorf("request in flight during the reload: %d %q", res.StatusCode, body)
 	}
 	// The store survived: the count went on.
 	k := &keepAlive{addr: s.addr}
 	defer k.close()
-	_, body, _ := k.get("/count")
+	_, body, err := k.get("/count")
 	var n int
 	fmt.Sscanf(body, "v2 %d", &n)
-	if n < 3 {
-		t.Errorf("count after reload: %q; the store did not survive", body)
+	if err != nil || n < 3 {
+		t.Errorf("count after reload: %q %v; the store did not survive", body, err)
 	}
 }
