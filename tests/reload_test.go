@@ -266,28 +266,49 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 }
 
-// waitBody polls GET path until its body satisfies ok, or fails after 5s.
-func waitBody(t *testing.T, addr, path string, ok func(status int, body string) bool) (int, string) {
+// bodyCheck is what waitBody waits for.
+type bodyCheck struct {
+	what string // for the failure message
+	ok   func(status int, body string) bool
+}
+
+func bodyIs(want string) bodyCheck {
+	return bodyCheck{fmt.Sprintf("200 %q", want), func(status int, body string) bool { return status == 200 && body == want }}
+}
+
+// waitBody polls GET path until its answer passes check, or fails after 5s.
+func waitBody(t *testing.T, addr, path string, check bodyCheck) (int, string) {
 	t.Helper()
 	k := &keepAlive{addr: addr}
 	defer k.close()
 	deadline := time.Now().Add(5 * time.Second)
-	var status int
-	var body string
+	var (
+		status int
+		body   string
+		err    error
+	)
 	for time.Now().Before(deadline) {
-		var err error
 		status, body, err = k.get(path)
-		if err == nil && ok(status, body) {
+		if err == nil && check.ok(status, body) {
 			return status, body
 		}
 		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
 	}
-	t.Fatalf("GET %s: still %d %q after 5s", path, status, body)
+	t.Fatalf("GET %s: waited 5s for %s; last answer %d %q, error %v", path, check.what, status, body, err)
 	return 0, ""
 }
 
-func bodyIs(want string) func(int, string) bool {
-	return func(status int, body string) bool { return status == 200 && body == want }
+// waitReloadFailure polls until the last reload is one that failed, or
+// fails the test after 5s.
+func waitReloadFailure(t *testing.T, s *reloading) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.rl.Failed() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 5s for a failed reload; stats %+v; log:\n%s", s.rl.Stats(), s.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
+	}
 }
 
 func TestReloadKeepsServingOnError(t *testing.T) {
@@ -295,13 +316,7 @@ func TestReloadKeepsServingOnError(t *testing.T) {
 	s := startReloading(t, versionScript(1), false)
 	waitBody(t, s.addr, "/", bodyIs("v1"))
 	writeFile(t, s.script, "local app = require(\"luaserve\")\napp.get(\"/\", function()\n  return \"v2\"\n")
-	deadline := time.Now().Add(5 * time.Second)
-	for s.rl.Failed() == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload failure after 5s; log:\n%s", s.logs.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitReloadFailure(t, s)
 	// The previous version still answers, and the log names file and line.
 	k := &keepAlive{addr: s.addr}
 	defer k.close()
@@ -321,7 +336,7 @@ func TestReloadDevShowsErrorUntilFixed(t *testing.T) {
 	s := startReloading(t, versionScript(1), true)
 	waitBody(t, s.addr, "/", bodyIs("v1"))
 	writeFile(t, s.script, "local app = require(\"luaserve\")\napp.get(\"/\", function() return \"v2\" end)\nlocal x = nil + 1\n")
-	status, body := waitBody(t, s.addr, "/", func(status int, _ string) bool { return status == 500 })
+	status, body := waitBody(t, s.addr, "/", bodyCheck{"status 500", func(status int, _ string) bool { return status == 500 }})
 	for _, want := range []string{"routes.lua:3:", "cannot perform add", ">    3 | local x = nil + 1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dev error page lacks %q:\n%d %s", want, status, body)
@@ -365,13 +380,7 @@ app.get("/", function() return extra end)
 local b = require("broken")
 app.get("/", function() return b end)
 `)
-	deadline := time.Now().Add(5 * time.Second)
-	for s.rl.Failed() == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload failure after 5s; log:\n%s", s.logs.String())
-		}
-		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
-	}
+	waitReloadFailure(t, s)
 	writeFile(t, filepath.Join(dir, "broken.lua"), `return "fixed"`)
 	waitBody(t, s.addr, "/", bodyIs("fixed"))
 }
@@ -394,7 +403,9 @@ app.get("/count", function() return "v1 " .. store.incr("n") end)
 local store = require("luaserve.store")
 app.get("/count", function() return "v2 " .. store.incr("n") end)
 `)
-	waitBody(t, s.addr, "/count", func(status int, body string) bool { return strings.HasPrefix(body, "v2 ") })
+	waitBody(t, s.addr, "/count", bodyCheck{`200 "v2 ..."`, func(status int, body string) bool {
+		return status == 200 && strings.HasPrefix(body, "v2 ")
+	}})
 	release()
 	if res, body := slow.wait(t); res.StatusCode != 200 || body != "old slow" {
 		t.Errorf("request in flight during the reload: %d %q", res.StatusCode, body)
