@@ -353,18 +353,23 @@ end)
 
 // TestSharedStoreAcrossStates: what one connection writes through the
 // store, every other connection reads, whichever Lua state serves it; a
-// module-level variable, by contrast, is per state.
+// module-level variable, by contrast, is per state. The writer's state is
+// held while the others read, so they run on other states.
 func TestSharedStoreAcrossStates(t *testing.T) {
 	t.Parallel()
+	st := newTestStore()
 	s := startSource(t, `
 local app = require("luaserve")
 local store = require("luaserve.store")
-app.post("/set/:k", function(req) store.set(req.params.k, req:json()) return "ok" end)
-app.get("/get/:k", function(req) return { json = { v = store.get(req.params.k) } } end)
+local last_set -- module-level: one per state
+app.post("/set/:k", function(req) last_set = req.params.k store.set(req.params.k, req:json()) return "ok" end)
+app.get("/get/:k", function(req) return { json = { v = store.get(req.params.k), last_set = last_set or false } } end)
 app.post("/incr", function() return tostring(store.incr("hits")) end)
-`, engine.Config{Workers: 8})
+`, engine.Config{Workers: 8, Store: st})
 	c := client(t)
-	do(t, c, "POST", s.url+"/set/doc", `{"title":"shared","tags":["a","b"],"n":3,"ok":true}`)
+	release := st.hold(t, "doc")
+	writer := goDo(c, "POST", s.url+"/set/doc", `{"title":"shared","tags":["a","b"],"n":3,"ok":true}`)
+	st.waitSet(t, "doc", writer)
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Add(1)
@@ -388,7 +393,7 @@ app.post("/incr", function() return tostring(store.incr("hits")) end)
 					t.Error(err)
 					return
 				}
-				if got != `{"v":{"title":"shared","tags":["a","b"],"n":3,"ok":true}}` {
+				if got != `{"v":{"title":"shared","tags":["a","b"],"n":3,"ok":true},"last_set":false}` {
 					t.Errorf("read back %s", got)
 					return
 				}
@@ -396,6 +401,10 @@ app.post("/incr", function() return tostring(store.incr("hits")) end)
 		}()
 	}
 	wg.Wait()
+	release()
+	if res, body := writer.wait(t); res.StatusCode != 200 || body != "ok" {
+		t.Errorf("the writer: %d %q", res.StatusCode, body)
+	}
 	if _, body := do(t, c, "POST", s.url+"/incr", ""); body != "161" {
 		t.Fatalf("160 concurrent increments then one more: %s", body)
 	}
