@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -218,7 +217,9 @@ app.get("/keep", function(req) kept = req return "kept" end)
 app.get("/use", function(req) return kept.path end)
 `, engine.Config{Workers: 1})
 	c := client(t)
-	do(t, c, "GET", s.url+"/keep", "")
+	if res, body := do(t, c, "GET", s.url+"/keep", ""); res.StatusCode != 200 || body != "kept" {
+		t.Fatalf("/keep: %d %q", res.StatusCode, body)
+	}
 	if res, _ := do(t, c, "GET", s.url+"/use", ""); res.StatusCode != 500 {
 		t.Fatalf("stale request table: status %d", res.StatusCode)
 	}
@@ -531,12 +532,14 @@ app.get("/page", function() return { html = string.rep("x", 5000), headers = { e
 `, engine.Config{})
 	c := client(t)
 	get, gbody := do(t, c, "GET", s.url+"/page", "")
+	if get.StatusCode != 200 || len(gbody) != 5000 || get.Header.Get("Etag") != `"v1"` {
+		t.Fatalf("GET: %d, %d bytes, headers %v", get.StatusCode, len(gbody), get.Header)
+	}
 	head, hbody := do(t, c, "HEAD", s.url+"/page", "")
 	if head.StatusCode != 200 || hbody != "" || head.ContentLength != int64(len(gbody)) ||
 		head.Header.Get("Etag") != get.Header.Get("Etag") || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
 		t.Fatalf("HEAD: %d CL %d body %q headers %v", head.StatusCode, head.ContentLength, hbody, head.Header)
 	}
-	_ = http.StatusOK
 }
 
 func TestAppConfig(t *testing.T) {
