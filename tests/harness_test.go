@@ -215,9 +215,9 @@ func writeFile(t testing.TB, path, content string) {
 }
 
 // testStore is the engine.Store of tests that must know where a route is:
-// a route's store.set(key, ...) stores as usual, then closes the channel
-// reached(key) returns, then, if the test holds key, waits in store.set
-// until the test releases it. It is the one engine.Store implementation in
+// a route's store.set(key, value) stores as usual, then lets waitSet(key)
+// return, then, if the test holds key, waits in store.set until the test
+// releases it. It is the one engine.Store implementation in
 // this package; when that interface changes, only Set changes with it.
 type testStore struct {
 	engine.Store // a MemoryStore does the storing
