@@ -317,13 +317,20 @@ func TestCLIWatchAndSIGHUP(t *testing.T) {
 	addr := strings.TrimPrefix(s2.url, "http://")
 	waitBody(t, addr, "/", bodyIs("v1"))
 	writeFile(t, filepath.Join(dir2, "routes.lua"), versionScript(2))
-	if _, body, _ := (&keepAlive{addr: addr}).get("/"); body != "v1" {
-		t.Fatalf("reloaded without -watch or SIGHUP: %q", body)
+	k := &keepAlive{addr: addr}
+	defer k.close()
+	if _, body, err := k.get("/"); err != nil || body != "v1" {
+		t.Fatalf("reloaded without -watch or SIGHUP: %q %v", body, err)
 	}
 	if err := s2.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
 	waitBody(t, addr, "/", bodyIs("v2"))
+	// A server that watches says so before it serves: by now its stdout
+	// would show it.
+	if strings.Contains(s2.stdout.String(), "watching") {
+		t.Errorf("watching without -watch:\n%s", s2.stdout.String())
+	}
 }
 
 func TestCLIAccessLog(t *testing.T) {
@@ -408,6 +415,11 @@ app.get("/slow", function() print("in the route") time.sleep(0.5) return "finish
 		got <- body
 	}()
 	waitLog(t, out, regexp.MustCompile(`in the route`))
+	select {
+	case body := <-got:
+		t.Fatalf("/slow answered %q before SIGTERM: no request in flight to test", body)
+	default:
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

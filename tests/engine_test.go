@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -146,7 +145,10 @@ app.get("/ok", function() return "ok" end)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if res, body := do(t, c, "GET", s.url+"/ok", ""); res.StatusCode != 200 || body != "ok" {
+			res, body, err := doErr(c, "GET", s.url+"/ok", "")
+			if err != nil {
+				t.Errorf("after timeouts: %v", err)
+			} else if res.StatusCode != 200 || body != "ok" {
 				t.Errorf("after timeouts: %d %q", res.StatusCode, body)
 			}
 		}()
@@ -156,16 +158,17 @@ app.get("/ok", function() return "ok" end)
 
 func TestBlockingRouteDoesNotStallOthers(t *testing.T) {
 	t.Parallel()
+	st := newTestStore()
 	s := startSource(t, `
 local app = require("luaserve")
+local store = require("luaserve.store")
 local time = require("luaserve.time")
-app.get("/slow", function() time.sleep(1.5) return "slow" end)
+app.get("/slow", function() store.set("slow", true) time.sleep(1.5) return "slow" end)
 app.get("/fast", function() return "fast" end)
-`, engine.Config{Workers: 2})
+`, engine.Config{Workers: 2, Store: st})
 	c := client(t)
-	slow := make(chan string)
-	go func() { _, b := do(t, c, "GET", s.url+"/slow", ""); slow <- b }()
-	time.Sleep(100 * time.Millisecond) // let /slow take its state
+	slow := goDo(c, "GET", s.url+"/slow", "")
+	st.waitSet(t, "slow", slow) // /slow holds one of the two states
 	start := time.Now()
 	for range 10 {
 		if _, body := do(t, c, "GET", s.url+"/fast", ""); body != "fast" {
@@ -175,7 +178,12 @@ app.get("/fast", function() return "fast" end)
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("10 fast requests took %v while a route slept", d)
 	}
-	if b := <-slow; b != "slow" {
+	select {
+	case <-slow.done:
+		t.Fatal("/slow finished before the fast requests did: nothing was measured")
+	default:
+	}
+	if _, b := slow.wait(t); b != "slow" {
 		t.Fatalf("slow: %q", b)
 	}
 }
@@ -209,7 +217,9 @@ app.get("/keep", function(req) kept = req return "kept" end)
 app.get("/use", function(req) return kept.path end)
 `, engine.Config{Workers: 1})
 	c := client(t)
-	do(t, c, "GET", s.url+"/keep", "")
+	if res, body := do(t, c, "GET", s.url+"/keep", ""); res.StatusCode != 200 || body != "kept" {
+		t.Fatalf("/keep: %d %q", res.StatusCode, body)
+	}
 	if res, _ := do(t, c, "GET", s.url+"/use", ""); res.StatusCode != 500 {
 		t.Fatalf("stale request table: status %d", res.StatusCode)
 	}
@@ -316,12 +326,17 @@ end)
 				return
 			}
 			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(20 * time.Second))
 			br := bufio.NewReader(conn)
 			for i := range 25 {
 				n := g*100 + i
 				body := fmt.Sprintf("g%d-i%d", g, i)
 				fmt.Fprintf(conn, "POST /double/%d HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n%s", n, len(body), body)
-				res, got := readOne(t, br, "POST")
+				res, got, err := readOneErr(br, "POST")
+				if err != nil {
+					errs <- err
+					return
+				}
 				want := fmt.Sprintf(`{"n":%d,"body":"%s"}`, 2*n, body)
 				if res.StatusCode != 200 || got != want {
 					errs <- fmt.Errorf("got %d %s, want %s", res.StatusCode, got, want)
@@ -333,24 +348,29 @@ end)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Fatal(err)
+		t.Error(err)
 	}
 }
 
 // TestSharedStoreAcrossStates: what one connection writes through the
 // store, every other connection reads, whichever Lua state serves it; a
-// module-level variable, by contrast, is per state.
+// module-level variable, by contrast, is per state. The writer's state is
+// held while the others read, so they run on other states.
 func TestSharedStoreAcrossStates(t *testing.T) {
 	t.Parallel()
+	st := newTestStore()
 	s := startSource(t, `
 local app = require("luaserve")
 local store = require("luaserve.store")
-app.post("/set/:k", function(req) store.set(req.params.k, req:json()) return "ok" end)
-app.get("/get/:k", function(req) return { json = { v = store.get(req.params.k) } } end)
+local last_set -- module-level: one per state
+app.post("/set/:k", function(req) last_set = req.params.k store.set(req.params.k, req:json()) return "ok" end)
+app.get("/get/:k", function(req) return { json = { v = store.get(req.params.k), last_set = last_set or false } } end)
 app.post("/incr", function() return tostring(store.incr("hits")) end)
-`, engine.Config{Workers: 8})
+`, engine.Config{Workers: 8, Store: st})
 	c := client(t)
-	do(t, c, "POST", s.url+"/set/doc", `{"title":"shared","tags":["a","b"],"n":3,"ok":true}`)
+	release := st.hold(t, "doc")
+	writer := goDo(c, "POST", s.url+"/set/doc", `{"title":"shared","tags":["a","b"],"n":3,"ok":true}`)
+	st.waitSet(t, "doc", writer)
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Add(1)
@@ -362,12 +382,19 @@ app.post("/incr", function() return tostring(store.incr("hits")) end)
 				return
 			}
 			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(20 * time.Second))
 			br := bufio.NewReader(conn)
 			for range 10 {
 				fmt.Fprintf(conn, "GET /get/doc HTTP/1.1\r\nHost: t\r\n\r\nPOST /incr HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
-				_, got := readOne(t, br, "GET")
-				readOne(t, br, "POST")
-				if got != `{"v":{"title":"shared","tags":["a","b"],"n":3,"ok":true}}` {
+				_, got, err := readOneErr(br, "GET")
+				if err == nil {
+					_, _, err = readOneErr(br, "POST")
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got != `{"v":{"title":"shared","tags":["a","b"],"n":3,"ok":true},"last_set":false}` {
 					t.Errorf("read back %s", got)
 					return
 				}
@@ -375,6 +402,10 @@ app.post("/incr", function() return tostring(store.incr("hits")) end)
 		}()
 	}
 	wg.Wait()
+	release()
+	if res, body := writer.wait(t); res.StatusCode != 200 || body != "ok" {
+		t.Errorf("the writer: %d %q", res.StatusCode, body)
+	}
 	if _, body := do(t, c, "POST", s.url+"/incr", ""); body != "161" {
 		t.Fatalf("160 concurrent increments then one more: %s", body)
 	}
@@ -501,12 +532,14 @@ app.get("/page", function() return { html = string.rep("x", 5000), headers = { e
 `, engine.Config{})
 	c := client(t)
 	get, gbody := do(t, c, "GET", s.url+"/page", "")
+	if get.StatusCode != 200 || len(gbody) != 5000 || get.Header.Get("Etag") != `"v1"` {
+		t.Fatalf("GET: %d, %d bytes, headers %v", get.StatusCode, len(gbody), get.Header)
+	}
 	head, hbody := do(t, c, "HEAD", s.url+"/page", "")
 	if head.StatusCode != 200 || hbody != "" || head.ContentLength != int64(len(gbody)) ||
 		head.Header.Get("Etag") != get.Header.Get("Etag") || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
 		t.Fatalf("HEAD: %d CL %d body %q headers %v", head.StatusCode, head.ContentLength, hbody, head.Header)
 	}
-	_ = http.StatusOK
 }
 
 func TestAppConfig(t *testing.T) {

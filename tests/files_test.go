@@ -422,6 +422,10 @@ func TestFilesFolders(t *testing.T) {
 		"/open/":      outside,
 	} {
 		r := rawGet(t, s.addr, "GET", target)
+		if r.status != 200 {
+			t.Errorf("listing %s: %d %q", target, r.status, r.body)
+			continue
+		}
 		for _, h := range hidden {
 			if strings.Contains(r.body, h) {
 				t.Errorf("listing %s shows %q:\n%s", target, h, r.body)

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -110,16 +111,16 @@ func client(t testing.TB) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// do sends a request and returns the response with its body read.
-func do(t testing.TB, c *http.Client, method, url, body string, headers ...string) (*http.Response, string) {
-	t.Helper()
+// doErr sends a request and returns the response with its body read. Any
+// goroutine may call it.
+func doErr(c *http.Client, method, url, body string, headers ...string) (*http.Response, string, error) {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, url, r)
 	if err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		if strings.EqualFold(headers[i], "Host") {
@@ -130,31 +131,166 @@ func do(t testing.TB, c *http.Client, method, url, body string, headers ...strin
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return nil, "", fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	b, err := io.ReadAll(res.Body)
 	res.Body.Close()
 	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, url, err)
+		return nil, "", fmt.Errorf("%s %s: reading body: %w", method, url, err)
 	}
-	return res, string(b)
+	return res, string(b), nil
 }
 
-// readOne reads one response from br.
-func readOne(t testing.TB, br *bufio.Reader, method string) (*http.Response, string) {
+// do is doErr that fails the test on an error. Call it only from the
+// test's own goroutine: t.Fatal elsewhere does not stop the test.
+func do(t testing.TB, c *http.Client, method, url, body string, headers ...string) (*http.Response, string) {
 	t.Helper()
-	res, err := http.ReadResponse(br, &http.Request{Method: method})
+	res, b, err := doErr(c, method, url, body, headers...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+// call is a request running on a goroutine of its own, so that the test
+// can act while the route runs.
+type call struct {
+	done chan struct{} // closed when the fields below are set
+	res  *http.Response
+	body string
+	err  error
+}
+
+// goDo starts doErr on a new goroutine.
+func goDo(c *http.Client, method, url, body string, headers ...string) *call {
+	cl := &call{done: make(chan struct{})}
+	go func() {
+		defer close(cl.done)
+		cl.res, cl.body, cl.err = doErr(c, method, url, body, headers...)
+	}()
+	return cl
+}
+
+// wait waits for the call (bounded by the client's timeout) and fails the
+// test if it failed. Call it from the test's goroutine.
+func (cl *call) wait(t testing.TB) (*http.Response, string) {
+	t.Helper()
+	<-cl.done
+	if cl.err != nil {
+		t.Fatal(cl.err)
+	}
+	return cl.res, cl.body
+}
+
+// readOneErr reads one response from br. Any goroutine may call it.
+func readOneErr(br *bufio.Reader, method string) (*http.Response, string, error) {
+	res, err := http.ReadResponse(br, &http.Request{Method: method})
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the response to %s: %w", method, err)
+	}
+	b, err := io.ReadAll(res.Body)
 	res.Body.Close()
-	return res, string(b)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the body of the response to %s: %w", method, err)
+	}
+	return res, string(b), nil
+}
+
+// readOne is readOneErr that fails the test on an error; only from the
+// test's own goroutine.
+func readOne(t testing.TB, br *bufio.Reader, method string) (*http.Response, string) {
+	t.Helper()
+	res, b, err := readOneErr(br, method)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, b
 }
 
 func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testStore is the engine.Store of tests that must know where a route is:
+// a route's store.set(key, value) stores as usual, then lets waitSet(key)
+// return, then, if the test holds key, waits in store.set until the test
+// releases it. It is the one engine.Store implementation in
+// this package; when that interface changes, only Set changes with it.
+type testStore struct {
+	engine.Store // a MemoryStore does the storing
+
+	mu      sync.Mutex
+	reached map[string]chan struct{} // closed by the first Set of the key
+	held    map[string]chan struct{} // closed by the release hold returned
+}
+
+func newTestStore() *testStore {
+	return &testStore{Store: engine.NewMemoryStore(), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
+}
+
+// Set stores, signals, and waits while the test holds key. The wait does
+// not see the request's time limit (Set has no context to watch).
+func (s *testStore) Set(key string, value []byte, ttl time.Duration) error {
+	err := s.Store.Set(key, value, ttl)
+	s.mu.Lock()
+	r := s.reachedLocked(key)
+	select {
+	case <-r:
+	default:
+		close(r)
+	}
+	h := s.held[key]
+	s.mu.Unlock()
+	if h != nil {
+		<-h
+	}
+	return err
+}
+
+func (s *testStore) reachedLocked(key string) chan struct{} {
+	r, ok := s.reached[key]
+	if !ok {
+		r = make(chan struct{})
+		s.reached[key] = r
+	}
+	return r
+}
+
+// hold makes routes that set key wait until release is called. The test's
+// cleanup releases them too, so that no route stays blocked.
+func (s *testStore) hold(t testing.TB, key string) (release func()) {
+	h := make(chan struct{})
+	s.mu.Lock()
+	s.held[key] = h
+	s.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(h) }) }
+	t.Cleanup(release)
+	return release
+}
+
+// waitSet waits until a route has set key. It fails the test if the
+// request cl ends first without the route having set it, or after 10s.
+func (s *testStore) waitSet(t testing.TB, key string, cl *call) {
+	t.Helper()
+	s.mu.Lock()
+	r := s.reachedLocked(key)
+	s.mu.Unlock()
+	select {
+	case <-r:
+	case <-cl.done:
+		select {
+		case <-r:
+		default:
+			if cl.err != nil {
+				t.Fatalf("the request ended before its route set %q: %v", key, cl.err)
+			}
+			t.Fatalf("the request ended (%d %q) before its route set %q", cl.res.StatusCode, cl.body, key)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no route set %q within 10s", key)
 	}
 }

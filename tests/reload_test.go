@@ -29,6 +29,7 @@ type reloading struct {
 	script string
 	rl     *reload.Reloader
 	logs   *syncBuffer
+	store  *testStore // shared by every version, as luaserve's is
 }
 
 // startReloading serves the script at dir/routes.lua (written from src)
@@ -47,7 +48,7 @@ func startReloading(t *testing.T, src string, dev bool, files ...string) *reload
 	writeFile(t, script, src)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	store := engine.NewMemoryStore()
+	store := newTestStore()
 	rl, err := reload.New(reload.Config{
 		Build: func() (*engine.Engine, error) {
 			return engine.New(engine.Config{Script: script, Workers: 4, Dev: dev, Log: log, Store: store})
@@ -78,7 +79,7 @@ func startReloading(t *testing.T, src string, dev bool, files ...string) *reload
 		<-watching
 		rl.Close()
 	})
-	return &reloading{addr: ln.Addr().String(), script: script, rl: rl, logs: logs}
+	return &reloading{addr: ln.Addr().String(), script: script, rl: rl, logs: logs, store: store}
 }
 
 // saveMode is how an editor saves.
@@ -265,28 +266,49 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 }
 
-// waitBody polls GET path until its body satisfies ok, or fails after 5s.
-func waitBody(t *testing.T, addr, path string, ok func(status int, body string) bool) (int, string) {
+// bodyCheck is what waitBody waits for.
+type bodyCheck struct {
+	what string // for the failure message
+	ok   func(status int, body string) bool
+}
+
+func bodyIs(want string) bodyCheck {
+	return bodyCheck{fmt.Sprintf("200 %q", want), func(status int, body string) bool { return status == 200 && body == want }}
+}
+
+// waitBody polls GET path until its answer passes check, or fails after 5s.
+func waitBody(t *testing.T, addr, path string, check bodyCheck) (int, string) {
 	t.Helper()
 	k := &keepAlive{addr: addr}
 	defer k.close()
 	deadline := time.Now().Add(5 * time.Second)
-	var status int
-	var body string
+	var (
+		status int
+		body   string
+		err    error
+	)
 	for time.Now().Before(deadline) {
-		var err error
 		status, body, err = k.get(path)
-		if err == nil && ok(status, body) {
+		if err == nil && check.ok(status, body) {
 			return status, body
 		}
 		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
 	}
-	t.Fatalf("GET %s: still %d %q after 5s", path, status, body)
+	t.Fatalf("GET %s: waited 5s for %s; last answer %d %q, error %v", path, check.what, status, body, err)
 	return 0, ""
 }
 
-func bodyIs(want string) func(int, string) bool {
-	return func(status int, body string) bool { return status == 200 && body == want }
+// waitReloadFailure polls until the last reload is one that failed, or
+// fails the test after 5s.
+func waitReloadFailure(t *testing.T, s *reloading) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.rl.Failed() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 5s for a failed reload; stats %+v; log:\n%s", s.rl.Stats(), s.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
+	}
 }
 
 func TestReloadKeepsServingOnError(t *testing.T) {
@@ -294,13 +316,7 @@ func TestReloadKeepsServingOnError(t *testing.T) {
 	s := startReloading(t, versionScript(1), false)
 	waitBody(t, s.addr, "/", bodyIs("v1"))
 	writeFile(t, s.script, "local app = require(\"luaserve\")\napp.get(\"/\", function()\n  return \"v2\"\n")
-	deadline := time.Now().Add(5 * time.Second)
-	for s.rl.Failed() == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload failure after 5s; log:\n%s", s.logs.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitReloadFailure(t, s)
 	// The previous version still answers, and the log names file and line.
 	k := &keepAlive{addr: s.addr}
 	defer k.close()
@@ -320,7 +336,7 @@ func TestReloadDevShowsErrorUntilFixed(t *testing.T) {
 	s := startReloading(t, versionScript(1), true)
 	waitBody(t, s.addr, "/", bodyIs("v1"))
 	writeFile(t, s.script, "local app = require(\"luaserve\")\napp.get(\"/\", function() return \"v2\" end)\nlocal x = nil + 1\n")
-	status, body := waitBody(t, s.addr, "/", func(status int, _ string) bool { return status == 500 })
+	status, body := waitBody(t, s.addr, "/", bodyCheck{"status 500", func(status int, _ string) bool { return status == 500 }})
 	for _, want := range []string{"routes.lua:3:", "cannot perform add", ">    3 | local x = nil + 1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dev error page lacks %q:\n%d %s", want, status, body)
@@ -364,13 +380,7 @@ app.get("/", function() return extra end)
 local b = require("broken")
 app.get("/", function() return b end)
 `)
-	deadline := time.Now().Add(5 * time.Second)
-	for s.rl.Failed() == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload failure after 5s; log:\n%s", s.logs.String())
-		}
-		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
-	}
+	waitReloadFailure(t, s)
 	writeFile(t, filepath.Join(dir, "broken.lua"), `return "fixed"`)
 	waitBody(t, s.addr, "/", bodyIs("fixed"))
 }
@@ -379,38 +389,34 @@ func TestReloadKeepsStoreAndFinishesInFlight(t *testing.T) {
 	t.Parallel()
 	s := startReloading(t, `local app = require("luaserve")
 local store = require("luaserve.store")
-local time = require("luaserve.time")
-app.get("/slow", function() time.sleep(0.3); return "old slow" end)
+app.get("/slow", function() store.set("slow", true) return "old slow" end)
 app.get("/count", function() return "v1 " .. store.incr("n") end)
 `, false)
 	waitBody(t, s.addr, "/count", bodyIs("v1 1"))
 
-	slow := make(chan string, 1)
-	started := make(chan struct{})
-	go func() {
-		k := &keepAlive{addr: s.addr}
-		defer k.close()
-		close(started)
-		status, body, err := k.get("/slow")
-		slow <- fmt.Sprint(status, " ", body, " ", err)
-	}()
-	<-started
-	time.Sleep(50 * time.Millisecond) // let /slow reach its Lua state; not a synchronization the result depends on
+	// /slow stays in its version 1 state, held in store.set, until the
+	// reload is over.
+	release := s.store.hold(t, "slow")
+	slow := goDo(client(t), "GET", "http://"+s.addr+"/slow", "")
+	s.store.waitSet(t, "slow", slow)
 	writeFile(t, s.script, `local app = require("luaserve")
 local store = require("luaserve.store")
 app.get("/count", function() return "v2 " .. store.incr("n") end)
 `)
-	waitBody(t, s.addr, "/count", func(status int, body string) bool { return strings.HasPrefix(body, "v2 ") })
-	if got := <-slow; got != "200 old slow <nil>" {
-		t.Errorf("request in flight during the reload: %s", got)
+	waitBody(t, s.addr, "/count", bodyCheck{`200 "v2 ..."`, func(status int, body string) bool {
+		return status == 200 && strings.HasPrefix(body, "v2 ")
+	}})
+	release()
+	if res, body := slow.wait(t); res.StatusCode != 200 || body != "old slow" {
+		t.Errorf("request in flight during the reload: %d %q", res.StatusCode, body)
 	}
 	// The store survived: the count went on.
 	k := &keepAlive{addr: s.addr}
 	defer k.close()
-	_, body, _ := k.get("/count")
+	_, body, err := k.get("/count")
 	var n int
 	fmt.Sscanf(body, "v2 %d", &n)
-	if n < 3 {
-		t.Errorf("count after reload: %q; the store did not survive", body)
+	if err != nil || n < 3 {
+		t.Errorf("count after reload: %q %v; the store did not survive", body, err)
 	}
 }
