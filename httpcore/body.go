@@ -82,6 +82,9 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	if err != nil {
 		b.err = err
+		if err == io.EOF {
+			b.c.watchClient() // the input is no longer the body's
+		}
 	}
 	return n, err
 }
@@ -301,6 +304,7 @@ func (c *conn) readBody() ([]byte, error) {
 		p := c.buf[c.r : c.r+int(b.left)]
 		c.r += int(b.left)
 		b.total, b.left, b.err = int64(len(p)), 0, io.EOF
+		c.watchClient()
 		return p, nil
 	}
 	buf := c.bodyBuf[:0]

@@ -2,6 +2,7 @@ package httpcore
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -58,6 +59,12 @@ type conn struct {
 	req  Request
 	res  ResponseWriter
 	body body
+
+	// The request's context (context.go): ctx is nil until the handler
+	// asks for it; cancel is nil except while a handler holds a context.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	watch  watcher // the client-gone watch
 
 	readDL, writeDL time.Time // armed deadlines (zero: none)
 	state           atomic.Int32
@@ -121,6 +128,7 @@ func (c *conn) serveRequest() {
 	w := &c.res
 	w.start()
 	c.callHandler()
+	c.endContext()
 	if st := StatusOf(c.body.err); st != 0 && !w.committed {
 		// The body was malformed or too large: that, not whatever the
 		// handler buffered, is the answer.
@@ -194,6 +202,7 @@ func (c *conn) answerError(err error) {
 func (c *conn) readRequest() error {
 	c.req.reset()
 	c.body.reset()
+	c.ctx = nil
 	c.bodyBase = 0 // the previous head is no longer referenced
 	if c.r == c.w {
 		if err := c.waitRequest(); err != nil {
@@ -325,6 +334,21 @@ func (c *conn) releaseReadBuf() {
 // buf[:c.bodyBase] in place: the current request's head points into it.
 // limit bounds how large the buffer may grow.
 func (c *conn) fill(limit int) error {
+	c.makeRoom(limit)
+	n, err := c.rwc.Read(c.buf[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// makeRoom makes buf[c.w:] non-empty: it moves the unread input down to
+// bodyBase, or else grows the buffer.
+func (c *conn) makeRoom(limit int) {
 	c.ensureReadBuf()
 	if c.w == len(c.buf) {
 		base := c.bodyBase
@@ -336,15 +360,6 @@ func (c *conn) fill(limit int) error {
 			c.grow(limit)
 		}
 	}
-	n, err := c.rwc.Read(c.buf[c.w:])
-	c.w += n
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
 }
 
 // grow replaces the read buffer with a larger copy. The old buffer is not
