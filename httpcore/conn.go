@@ -44,8 +44,8 @@ type conn struct {
 	srv  *Server
 	rwc  net.Conn
 	raw  syscall.RawConn // nil unless rwc is a TCP connection
-	idle idleWait        // the idle wait's state (idlewait_*.go)
-	more moreWriter      // flushMore's state (conn_linux.go, conn_other.go)
+	idle idleWait        // waits for the next request (idlewait_*.go)
+	more moreWriter      // flushes ahead of a file (conn_linux.go, conn_other.go)
 
 	buf      []byte // read buffer; nil while idle
 	r, w     int    // buf[r:w] is unread input
@@ -303,7 +303,7 @@ func (c *conn) waitRequest() error {
 		return errQuiet
 	}
 	c.armRead(c.srv.cfg.idleTO)
-	n, err := c.idleRead()
+	n, err := c.idle.read(c)
 	if n > 0 {
 		c.w = n
 		err = nil

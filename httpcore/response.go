@@ -424,7 +424,7 @@ func (w *ResponseWriter) SendFile(f *os.File, offset, n int64) error {
 		return nil
 	}
 	c := w.c
-	c.flushMore()
+	c.more.flush(c)
 	if c.werr != nil {
 		return c.werr
 	}
