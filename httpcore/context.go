@@ -76,12 +76,15 @@ func (c *conn) watchClient() {
 	if c.cancel == nil || c.watch.on || !c.body.done() || c.r < c.w {
 		return
 	}
+	// No deadline while the handler runs: the client waits for the answer,
+	// and stopWatch sets one to end the read. A connection without
+	// deadlines could not be stopped: it is not watched.
+	c.readDL = time.Time{}
+	if err := c.rwc.SetReadDeadline(time.Time{}); err != nil {
+		return
+	}
 	c.watch.on = true
 	c.watch.n, c.watch.err = 0, nil
-	// No deadline while the handler runs: the client waits for the answer,
-	// and stopWatch sets one to end the read.
-	c.readDL = time.Time{}
-	c.rwc.SetReadDeadline(time.Time{})
 	c.watch.wg.Add(1)
 	go c.watchRead()
 }

@@ -322,3 +322,31 @@ func TestContextZeroRequest(t *testing.T) {
 		t.Fatalf("context %v", ctx)
 	}
 }
+
+// noDeadlineConn is a connection whose deadlines do not work.
+type noDeadlineConn struct{ net.Conn }
+
+func (noDeadlineConn) SetReadDeadline(time.Time) error { return errors.New("no deadlines") }
+
+// TestContextNoDeadlines: a connection that cannot stop a read is not
+// watched (stopping the watch would hang), and is served as usual.
+func TestContextNoDeadlines(t *testing.T) {
+	t.Parallel()
+	watching := make(chan bool, 1)
+	srv := &Server{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		r.Context()
+		watching <- r.c.watch.on
+		w.WriteString("ok")
+	})}
+	client, server := net.Pipe()
+	go srv.ServeConn(noDeadlineConn{server})
+	t.Cleanup(func() { client.Close(); srv.Close() })
+	client.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(client, wire("GET / HTTP/1.1\nHost: x\nConnection: close\n\n"))
+	if _, body := readResponse(t, bufio.NewReader(client), "GET"); body != "ok" {
+		t.Fatalf("body %q", body)
+	}
+	if within(t, watching, "the handler") {
+		t.Fatal("watching a connection without deadlines")
+	}
+}
