@@ -39,7 +39,8 @@ var (
 )
 
 // conn serves one connection. Everything in it is owned by the serve
-// goroutine, except state, which Shutdown reads.
+// goroutine, except state, which Shutdown reads, and watch, which the
+// client-gone watch goroutine fills while it runs (context.go).
 type conn struct {
 	srv  *Server
 	rwc  net.Conn
