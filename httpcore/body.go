@@ -82,6 +82,9 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	if err != nil {
 		b.err = err
+		if err == io.EOF {
+			b.c.watchClient() // the input is no longer the body's
+		}
 	}
 	return n, err
 }
@@ -126,67 +129,89 @@ func bodyReadErr(err error) error {
 	return errTruncatedBody
 }
 
+// readChunked decodes the chunked coding (RFC 9112, section 7.1): it steps
+// through the framing until it has chunk data to return, or the end.
 func (b *body) readChunked(p []byte) (int, error) {
-	c := b.c
 	for {
+		var err error
 		switch b.state {
 		case chunkSize:
-			line, err := b.line(maxChunkLine)
-			if err != nil {
-				return 0, err
-			}
-			size, err := parseChunkSize(line)
-			if err != nil {
-				return 0, err
-			}
-			if size == 0 {
-				b.state = chunkTrailer
-			} else {
-				b.left, b.state = size, chunkData
-			}
+			err = b.readChunkSize()
 		case chunkData:
-			if int64(len(p)) > b.left {
-				p = p[:b.left]
-			}
-			if c.r == c.w {
-				c.armRead(c.srv.cfg.bodyTO)
-				if err := c.fill(readBufSize); err != nil {
-					return 0, bodyReadErr(err)
-				}
-			}
-			n := copy(p, c.buf[c.r:c.w])
-			c.r += n
-			b.left -= int64(n)
-			if b.left == 0 {
-				b.state = chunkDataEnd
-			}
-			return n, nil
+			return b.readChunkData(p)
 		case chunkDataEnd:
-			line, err := b.line(2)
-			if err != nil || len(line) != 0 {
+			if line, lerr := b.line(2); lerr != nil || len(line) != 0 {
 				return 0, errBadChunk
 			}
 			b.state = chunkSize
 		case chunkTrailer:
-			line, err := b.line(c.srv.cfg.maxHeader)
-			if err != nil {
-				return 0, err
-			}
-			if len(line) == 0 {
-				b.state = chunkDone
-				return 0, io.EOF
-			}
-			b.trailer += len(line) + 2
-			if b.trailer > c.srv.cfg.maxHeader {
-				return 0, errTrailerTooLarge
-			}
-			if err := checkTrailerField(line); err != nil {
-				return 0, err
-			}
+			err = b.readTrailerLine()
 		default:
 			return 0, io.EOF
 		}
+		if err != nil {
+			return 0, err
+		}
 	}
+}
+
+// readChunkSize reads a chunk-size line; size 0 starts the trailer section.
+func (b *body) readChunkSize() error {
+	line, err := b.line(maxChunkLine)
+	if err != nil {
+		return err
+	}
+	size, err := parseChunkSize(line)
+	if err != nil {
+		return err
+	}
+	if size == 0 {
+		b.state = chunkTrailer
+	} else {
+		b.left, b.state = size, chunkData
+	}
+	return nil
+}
+
+// readChunkData copies buffered chunk data into p, reading first when
+// nothing is buffered.
+func (b *body) readChunkData(p []byte) (int, error) {
+	c := b.c
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	if c.r == c.w {
+		c.armRead(c.srv.cfg.bodyTO)
+		if err := c.fill(readBufSize); err != nil {
+			return 0, bodyReadErr(err)
+		}
+	}
+	n := copy(p, c.buf[c.r:c.w])
+	c.r += n
+	b.left -= int64(n)
+	if b.left == 0 {
+		b.state = chunkDataEnd
+	}
+	return n, nil
+}
+
+// readTrailerLine reads and checks one trailer field line, under the
+// header size limit; the empty line ends the body (chunkDone).
+func (b *body) readTrailerLine() error {
+	limit := b.c.srv.cfg.maxHeader
+	line, err := b.line(limit)
+	if err != nil {
+		return err
+	}
+	if len(line) == 0 {
+		b.state = chunkDone
+		return nil
+	}
+	b.trailer += len(line) + 2
+	if b.trailer > limit {
+		return errTrailerTooLarge
+	}
+	return checkTrailerField(line)
 }
 
 // line returns the next CRLF-terminated line without its CRLF. Chunked
@@ -301,6 +326,7 @@ func (c *conn) readBody() ([]byte, error) {
 		p := c.buf[c.r : c.r+int(b.left)]
 		c.r += int(b.left)
 		b.total, b.left, b.err = int64(len(p)), 0, io.EOF
+		c.watchClient()
 		return p, nil
 	}
 	buf := c.bodyBuf[:0]

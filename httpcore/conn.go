@@ -2,6 +2,7 @@ package httpcore
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -38,13 +39,14 @@ var (
 )
 
 // conn serves one connection. Everything in it is owned by the serve
-// goroutine, except state, which Shutdown reads.
+// goroutine, except state, which Shutdown reads, and watch, which the
+// client-gone watch goroutine fills while it runs (context.go).
 type conn struct {
 	srv  *Server
 	rwc  net.Conn
 	raw  syscall.RawConn // nil unless rwc is a TCP connection
-	idle idleWait        // the idle wait's state (idlewait_*.go)
-	more moreWriter      // flushMore's state (conn_linux.go, conn_other.go)
+	idle idleWait        // waits for the next request (idlewait_*.go)
+	more moreWriter      // flushes ahead of a file (conn_linux.go, conn_other.go)
 
 	buf      []byte // read buffer; nil while idle
 	r, w     int    // buf[r:w] is unread input
@@ -58,6 +60,12 @@ type conn struct {
 	req  Request
 	res  ResponseWriter
 	body body
+
+	// The request's context (context.go): ctx is nil until the handler
+	// asks for it; cancel is nil except while a handler holds a context.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	watch  watcher // the client-gone watch
 
 	readDL, writeDL time.Time // armed deadlines (zero: none)
 	state           atomic.Int32
@@ -121,6 +129,7 @@ func (c *conn) serveRequest() {
 	w := &c.res
 	w.start()
 	c.callHandler()
+	c.endContext()
 	if st := StatusOf(c.body.err); st != 0 && !w.committed {
 		// The body was malformed or too large: that, not whatever the
 		// handler buffered, is the answer.
@@ -194,6 +203,7 @@ func (c *conn) answerError(err error) {
 func (c *conn) readRequest() error {
 	c.req.reset()
 	c.body.reset()
+	c.ctx = nil
 	c.bodyBase = 0 // the previous head is no longer referenced
 	if c.r == c.w {
 		if err := c.waitRequest(); err != nil {
@@ -294,7 +304,7 @@ func (c *conn) waitRequest() error {
 		return errQuiet
 	}
 	c.armRead(c.srv.cfg.idleTO)
-	n, err := c.idleRead()
+	n, err := c.idle.read(c)
 	if n > 0 {
 		c.w = n
 		err = nil
@@ -325,6 +335,21 @@ func (c *conn) releaseReadBuf() {
 // buf[:c.bodyBase] in place: the current request's head points into it.
 // limit bounds how large the buffer may grow.
 func (c *conn) fill(limit int) error {
+	c.makeRoom(limit)
+	n, err := c.rwc.Read(c.buf[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// makeRoom makes buf[c.w:] non-empty: it moves the unread input down to
+// bodyBase, or else grows the buffer.
+func (c *conn) makeRoom(limit int) {
 	c.ensureReadBuf()
 	if c.w == len(c.buf) {
 		base := c.bodyBase
@@ -336,15 +361,6 @@ func (c *conn) fill(limit int) error {
 			c.grow(limit)
 		}
 	}
-	n, err := c.rwc.Read(c.buf[c.w:])
-	c.w += n
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
 }
 
 // grow replaces the read buffer with a larger copy. The old buffer is not

@@ -2,49 +2,50 @@ package httpcore
 
 import "syscall"
 
-// moreWriter is the state of flushMore's RawConn callback.
+// moreWriter flushes the response header ahead of a file's bytes
+// (SendFile) with MSG_MORE: the kernel holds the header to leave with what
+// follows at once, rather than sending it as a lone small segment (nginx's
+// tcp_nopush).
 type moreWriter struct {
-	fn  func(fd uintptr) bool // c.rawWriteMore, bound on first use
-	p   []byte                // what rawWriteMore still has to send
+	fn  func(fd uintptr) bool // m.write, bound on first use: most connections send no file
+	p   []byte                // what write still has to send
 	err error
 }
 
-// flushMore is flush with MSG_MORE: the kernel holds the bytes to leave
-// with what follows at once (the sendfile body of SendFile), rather than
-// sending a response header as a lone small segment (nginx's tcp_nopush).
-func (c *conn) flushMore() {
+// flush is c.flush with MSG_MORE.
+func (m *moreWriter) flush(c *conn) {
 	if c.raw == nil || len(c.wbuf) == 0 || c.werr != nil {
 		c.flush()
 		return
 	}
-	if c.more.fn == nil {
-		c.more.fn = c.rawWriteMore // bound on first use: most connections send no file
+	if m.fn == nil {
+		m.fn = m.write
 	}
 	c.armWrite(c.srv.cfg.writeTO)
-	c.more.p, c.more.err = c.wbuf, nil
-	err := c.raw.Write(c.more.fn)
+	m.p, m.err = c.wbuf, nil
+	err := c.raw.Write(m.fn)
 	if err == nil {
-		err = c.more.err
+		err = m.err
 	}
-	c.more.p = nil
+	m.p = nil
 	if err != nil {
 		c.writeFailed(err)
 	}
 	c.releaseWriteBuf()
 }
 
-// rawWriteMore is flushMore's RawConn callback.
-func (c *conn) rawWriteMore(fd uintptr) bool {
-	for len(c.more.p) > 0 {
-		n, err := syscall.SendmsgN(int(fd), c.more.p, nil, nil, syscall.MSG_MORE)
+// write is flush's RawConn callback.
+func (m *moreWriter) write(fd uintptr) bool {
+	for len(m.p) > 0 {
+		n, err := syscall.SendmsgN(int(fd), m.p, nil, nil, syscall.MSG_MORE)
 		switch err {
 		case nil:
-			c.more.p = c.more.p[n:]
+			m.p = m.p[n:]
 		case syscall.EINTR:
 		case syscall.EAGAIN:
 			return false // wait until writable, under the write deadline
 		default:
-			c.more.err = err
+			m.err = err
 			return true
 		}
 	}

@@ -2,10 +2,11 @@
 
 package httpcore
 
-// moreWriter is empty here: MSG_MORE is Linux's.
+// moreWriter flushes the response header ahead of a file's bytes
+// (SendFile). MSG_MORE is Linux's: here the header leaves as its own small
+// segment ahead of the file, one more packet per file response for the
+// same bytes on the wire.
 type moreWriter struct{}
 
-// flushMore is a plain flush. Without MSG_MORE the response header of
-// SendFile leaves as its own small segment ahead of the file's bytes: one
-// more packet per file response, the same bytes on the wire.
-func (c *conn) flushMore() { c.flush() }
+// flush is c.flush.
+func (moreWriter) flush(c *conn) { c.flush() }

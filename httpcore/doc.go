@@ -14,7 +14,14 @@
 // Lifetime: a Request's byte slices point into the connection's read
 // buffer and are valid only until the Handler returns; the ResponseWriter
 // and Request are reused for the connection's next request. An idle
-// connection holds neither a read nor a write buffer.
+// connection holds neither a read nor a write buffer (on unix; elsewhere
+// an idle connection waits in a plain Read, holding its read buffer).
+//
+// A request's context (Request.Context, context.go) is made only when the
+// handler asks, and is cancelled when the handler returns at the latest.
+// Once such a handler's request body is read, a goroutine watches the
+// connection so that the context ends when the client goes away; it is
+// stopped before the connection reads again, and nothing it read is lost.
 //
 // It deliberately does not: speak HTTP/2 or TLS (yet), act as a proxy
 // (CONNECT is refused), merge or keep trailers (they are validated and

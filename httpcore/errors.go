@@ -30,8 +30,13 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// ErrServerClosed is returned by Serve after Shutdown or Close.
+// ErrServerClosed is returned by Serve after Shutdown or Close. It is also
+// the cause of the request contexts that Close cancels.
 var ErrServerClosed = errors.New("httpcore: server closed")
+
+// ErrClientGone is the cause of a request context cancelled because the
+// client closed the connection.
+var ErrClientGone = errors.New("httpcore: client went away")
 
 // ErrBodyTooLarge is the error a body read returns once the body passes the
 // server's MaxBodyBytes; StatusOf reports 413 for it.

@@ -2,13 +2,13 @@
 
 package httpcore
 
-// idleWait is empty here: without unix's raw nonblocking read, an idle
-// connection waits for its next request inside a plain Read and so holds
-// a read buffer (4 KiB) while it waits. That is all this platform loses.
+// idleWait waits for the next request. Without unix's raw nonblocking read
+// an idle connection waits inside a plain Read and so holds its read
+// buffer (4 KiB) while it waits; that is all this platform loses.
 type idleWait struct{}
 
-// idleRead reads the first bytes of the next request into c.buf.
-func (c *conn) idleRead() (int, error) {
+// read reads the first bytes of the next request into c.buf.
+func (idleWait) read(c *conn) (int, error) {
 	c.ensureReadBuf()
 	return c.rwc.Read(c.buf)
 }

@@ -7,36 +7,36 @@ import (
 	"syscall"
 )
 
-// idleWait is the state of the raw idle wait: an idle keep-alive
-// connection parks in the runtime poller without a read buffer, and takes
-// one from the pool only once the next request's bytes are there.
+// idleWait waits for the next request. On a TCP connection it parks in
+// the runtime poller without a read buffer, and takes one from the pool
+// only once the next request's bytes are there.
 type idleWait struct {
-	fn  func(fd uintptr) bool // c.rawRead, bound on first use
+	fn  func(fd uintptr) bool // c.rawRead, bound once per connection, not per wait
 	n   int                   // what the last rawRead read
 	err error
 }
 
-// idleRead reads the first bytes of the next request into c.buf.
-func (c *conn) idleRead() (int, error) {
+// read reads the first bytes of the next request into c.buf.
+func (w *idleWait) read(c *conn) (int, error) {
 	if c.raw == nil {
 		c.ensureReadBuf()
 		return c.rwc.Read(c.buf)
 	}
-	if c.idle.fn == nil {
-		c.idle.fn = c.rawRead // bound once per connection, not per wait
+	if w.fn == nil {
+		w.fn = c.rawRead
 	}
-	if err := c.raw.Read(c.idle.fn); err != nil {
+	if err := c.raw.Read(w.fn); err != nil {
 		return 0, err // the deadline passed or the connection was closed
 	}
-	n, err := c.idle.n, c.idle.err
+	n, err := w.n, w.err
 	if n == 0 && err == nil {
 		err = io.EOF
 	}
 	return n, err
 }
 
-// rawRead is the RawConn callback of idleRead: it reads when data is ready,
-// and otherwise gives the buffer back before the goroutine parks.
+// rawRead is the RawConn callback of idleWait.read: it reads when data is
+// ready, and otherwise gives the buffer back before the goroutine parks.
 func (c *conn) rawRead(fd uintptr) bool {
 	c.ensureReadBuf()
 	for {

@@ -166,13 +166,8 @@ func isHTTPVersion(v []byte) bool {
 // parseTarget handles the origin, absolute and asterisk forms (RFC 9112,
 // section 3.2). CONNECT's authority form is refused: luaserve is no proxy.
 func parseTarget(r *Request, t []byte) error {
-	if len(t) == 0 {
+	if !validTarget(t) {
 		return errBadTarget
-	}
-	for _, c := range t {
-		if c <= ' ' || c == 0x7f || c == '#' {
-			return errBadTarget
-		}
 	}
 	r.Target = t
 	if string(r.Method) == "CONNECT" {
@@ -211,6 +206,26 @@ func parseTarget(r *Request, t []byte) error {
 			return nil
 		}
 	}
+	return setPath(r, t)
+}
+
+// validTarget refuses an empty target, and whitespace, control bytes and
+// '#' in one: a fragment is not sent (RFC 9112, section 3.2).
+func validTarget(t []byte) bool {
+	if len(t) == 0 {
+		return false
+	}
+	for _, c := range t {
+		if c <= ' ' || c == 0x7f || c == '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// setPath splits "path?query" into RawPath and Query, and sets Path to
+// RawPath percent-decoded (RawPath itself when there is nothing to decode).
+func setPath(r *Request, t []byte) error {
 	raw := t
 	if q := bytes.IndexByte(t, '?'); q >= 0 {
 		raw, r.Query = t[:q], t[q+1:]
@@ -304,28 +319,7 @@ func parseFields(r *Request, b []byte, lim *limits) error {
 		if r.Header.n >= lim.maxFields {
 			return errTooManyFields
 		}
-		colon := -1
-		for j, c := range line {
-			if isTokenChar[c] {
-				continue
-			}
-			if c == ':' {
-				colon = j
-				break
-			}
-			if c == ' ' || c == '\t' {
-				return errSpaceBeforeColon // RFC 9112, section 5.1
-			}
-			if c == '\r' {
-				return errBareCR
-			}
-			return errBadHeaderName
-		}
-		if colon <= 0 {
-			return errBadHeaderName
-		}
-		name := line[:colon]
-		value, err := trimValue(line[colon+1:])
+		name, value, err := splitField(line)
 		if err != nil {
 			return err
 		}
@@ -341,6 +335,34 @@ func parseFields(r *Request, b []byte, lim *limits) error {
 		return errNoHost // RFC 9112, section 3.2
 	}
 	return nil
+}
+
+// splitField splits a field line at its colon. The name must be a token
+// right up to the colon: whitespace before it is refused (RFC 9112,
+// section 5.1), as a proxy might read the name differently.
+func splitField(line []byte) (name, value []byte, err error) {
+	colon := -1
+	for j, c := range line {
+		if isTokenChar[c] {
+			continue
+		}
+		if c == ':' {
+			colon = j
+			break
+		}
+		if c == ' ' || c == '\t' {
+			return nil, nil, errSpaceBeforeColon
+		}
+		if c == '\r' {
+			return nil, nil, errBareCR
+		}
+		return nil, nil, errBadHeaderName
+	}
+	if colon <= 0 {
+		return nil, nil, errBadHeaderName
+	}
+	value, err = trimValue(line[colon+1:])
+	return line[:colon], value, err
 }
 
 // trimValue strips optional whitespace and checks every byte is field-vchar,

@@ -255,15 +255,39 @@ func (c *conn) writeOut(p []byte) error {
 func (w *ResponseWriter) commit(final bool) {
 	c := w.c
 	w.committed = true
-	req := w.req
 	if !w.bodyAllowed() || w.noBody {
 		w.noBody = true
 	}
 	c.ensureWriteBuf()
-	b := c.wbuf
-	b = appendStatusLine(b, w.status)
+	b := appendStatusLine(c.wbuf, w.status)
+	b, hasDate, hasServer, closeReq := w.appendFields(b)
+	if !hasDate {
+		b = append(b, "Date: "...)
+		b = append(b, c.srv.date.get(c.srv.now())...)
+		b = append(b, "\r\n"...)
+	}
+	if !hasServer && c.srv.Name != "" {
+		b = append(b, "Server: "...)
+		b = append(b, c.srv.Name...)
+		b = append(b, "\r\n"...)
+	}
+	b = w.appendFraming(b, final)
+	if closeReq || w.req.close || c.srv.inShutdown.Load() || !c.bodyKeepable() {
+		c.closeAfter = true
+	}
+	switch {
+	case c.closeAfter:
+		b = append(b, "Connection: close\r\n"...)
+	case w.req.ProtoMinor == 0:
+		b = append(b, "Connection: keep-alive\r\n"...)
+	}
+	c.wbuf = append(b, "\r\n"...)
+}
 
-	hasDate, hasServer, closeReq := false, false, false
+// appendFields appends the handler's header fields but those the core
+// writes itself (framing and Connection), and reports what it saw: a Date,
+// a Server, a Connection: close.
+func (w *ResponseWriter) appendFields(b []byte) (_ []byte, hasDate, hasServer, closeReq bool) {
 	for i := 0; i < w.header.n; i++ {
 		f := &w.header.fields[i]
 		switch len(f.name) {
@@ -274,7 +298,7 @@ func (w *ResponseWriter) commit(final bool) {
 		case 10:
 			if EqualFold(f.name, "connection") {
 				closeReq = closeReq || hasToken(f.value, "close")
-				continue // the core decides; see below
+				continue // the core decides; see commit
 			}
 		case 14:
 			if EqualFold(f.name, "content-length") {
@@ -293,19 +317,14 @@ func (w *ResponseWriter) commit(final bool) {
 		b = append(b, f.value...)
 		b = append(b, "\r\n"...)
 	}
-	if !hasDate {
-		b = append(b, "Date: "...)
-		b = append(b, c.srv.date.get(c.srv.now())...)
-		b = append(b, "\r\n"...)
-	}
-	if !hasServer && c.srv.Name != "" {
-		b = append(b, "Server: "...)
-		b = append(b, c.srv.Name...)
-		b = append(b, "\r\n"...)
-	}
+	return b, hasDate, hasServer, closeReq
+}
 
-	// Framing (RFC 9112, section 6). 1xx and 204 never carry a length; 304
-	// and HEAD carry the length of the representation when it is known.
+// appendFraming appends Content-Length or Transfer-Encoding (RFC 9112,
+// section 6), or marks an HTTP/1.0 stream to end with the connection. 1xx
+// and 204 never carry a length; 304 and HEAD carry the length of the
+// representation when it is known.
+func (w *ResponseWriter) appendFraming(b []byte, final bool) []byte {
 	length := w.declared
 	if length < 0 && final && (w.written > 0 || !w.noBody) {
 		// The handler returned: all it wrote is the body (for HEAD, what
@@ -319,24 +338,13 @@ func (w *ResponseWriter) commit(final bool) {
 		b = strconv.AppendInt(b, length, 10)
 		b = append(b, "\r\n"...)
 	case w.noBody:
-	case req.ProtoMinor >= 1:
+	case w.req.ProtoMinor >= 1:
 		w.chunked = true
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	default:
-		c.closeAfter = true // HTTP/1.0 stream: the end is the close
+		w.c.closeAfter = true // HTTP/1.0 stream: the end is the close
 	}
-
-	if closeReq || req.close || c.srv.inShutdown.Load() || !c.bodyKeepable() {
-		c.closeAfter = true
-	}
-	switch {
-	case c.closeAfter:
-		b = append(b, "Connection: close\r\n"...)
-	case req.ProtoMinor == 0:
-		b = append(b, "Connection: keep-alive\r\n"...)
-	}
-	b = append(b, "\r\n"...)
-	c.wbuf = b
+	return b
 }
 
 // bodyKeepable reports whether what is left of the request body can be
@@ -416,7 +424,7 @@ func (w *ResponseWriter) SendFile(f *os.File, offset, n int64) error {
 		return nil
 	}
 	c := w.c
-	c.flushMore()
+	c.more.flush(c)
 	if c.werr != nil {
 		return c.werr
 	}

@@ -76,6 +76,10 @@ type Server struct {
 	initOnce sync.Once
 	cfg      config
 	date     dateCache
+	// baseCtx is the parent of every request context; Close cancels it
+	// with ErrServerClosed.
+	baseCtx    context.Context
+	cancelBase context.CancelCauseFunc
 
 	mu         sync.Mutex
 	listeners  map[net.Listener]struct{}
@@ -109,6 +113,7 @@ func (s *Server) init() {
 		if c.log == nil {
 			c.log = slog.Default()
 		}
+		s.baseCtx, s.cancelBase = context.WithCancelCause(context.Background())
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
 	})
@@ -276,10 +281,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// Close closes the listeners and every connection at once.
+// Close closes the listeners and every connection at once. The contexts of
+// requests in flight are cancelled with cause ErrServerClosed (before their
+// connections close, so that the cause is not ErrClientGone): a caller
+// whose Shutdown ran out of time calls Close to cut those requests off.
 func (s *Server) Close() error {
 	s.init()
 	s.inShutdown.Store(true)
+	s.cancelBase(ErrServerClosed)
 	s.closeListeners()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -174,7 +174,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer lines.Close() // after the server has stopped (deferred later, run earlier)
 		handler = newAccessLog(rl, o.logFormat, lines)
 	}
-	srv := &httpcore.Server{
+	srv := newServer(o, handler, log)
+	name := script
+	if name == "" {
+		name = "the embedded examples/routes.lua"
+	}
+	fmt.Fprintf(stdout, "luaserve %s serving %s on http://%s\n", version(), name, displayAddr(ln.Addr()))
+	printRoutes(stdout, "  ", rl.Routes())
+
+	stopReloads := startReloads(ctx, rl, o.watch, script, stdout, log)
+	defer stopReloads()
+	return serveUntil(ctx, srv, ln, o.shutdown, stdout)
+}
+
+// newServer is the HTTP server of the options, in front of handler.
+func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore.Server {
+	return &httpcore.Server{
 		Handler:           handler,
 		Name:              "luaserve",
 		MaxBodyBytes:      o.maxBody,
@@ -186,16 +201,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout:      o.writeTimeout,
 		ErrorLog:          log,
 	}
-	name := script
-	if name == "" {
-		name = "the embedded examples/routes.lua"
-	}
-	fmt.Fprintf(stdout, "luaserve %s serving %s on http://%s\n", version(), name, displayAddr(ln.Addr()))
-	printRoutes(stdout, "  ", rl.Routes())
+}
 
-	stopReloads := startReloads(ctx, rl, o.watch, script, stdout, log)
-	defer stopReloads()
-
+// serveUntil serves ln until ctx ends, then shuts down, giving requests in
+// flight the grace period before Close cuts them off (their contexts end
+// with httpcore.ErrServerClosed).
+func serveUntil(ctx context.Context, srv *httpcore.Server, ln net.Listener, grace time.Duration, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -204,11 +215,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "luaserve: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
-		return fmt.Errorf("shutdown: requests still running after %v were cut off", o.shutdown)
+		return fmt.Errorf("shutdown: requests still running after %v were cut off", grace)
 	}
 	if err := <-errc; !errors.Is(err, httpcore.ErrServerClosed) {
 		return err
