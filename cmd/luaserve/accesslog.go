@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/internal/jsonstr"
 )
 
 // accessLog logs one line per request after the handler returns: remote
@@ -103,11 +104,11 @@ func (e *accessEntry) appendJSON(b []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = e.time.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","level":"INFO","msg":"request","remote":`...)
-	b = appendJSONString(b, e.remote)
+	b = jsonstr.Append(b, e.remote)
 	b = append(b, `,"method":`...)
-	b = appendJSONString(b, e.method)
+	b = jsonstr.Append(b, e.method)
 	b = append(b, `,"target":`...)
-	b = appendJSONString(b, e.target)
+	b = jsonstr.Append(b, e.target)
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(e.status), 10)
 	b = append(b, `,"bytes":`...)
@@ -172,48 +173,6 @@ func decodeRune[T string | []byte](s T, i int) (rune, int) {
 		return utf8.DecodeRune(v[i:])
 	}
 	return utf8.RuneError, 1
-}
-
-// appendJSONString writes s as a JSON string the way slog's JSON handler
-// does: no HTML escaping, invalid UTF-8 as \ufffd, U+2028 and U+2029
-// escaped.
-func appendJSONString[T string | []byte](b []byte, s T) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := decodeRune(s, i)
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028':
-			b = append(b, `\u2028`...)
-		case r == '\u2029':
-			b = append(b, `\u2029`...)
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
 
 // lineBuffer batches access-log lines into one write per 64 KiB or per
