@@ -13,7 +13,7 @@ import (
 )
 
 // benchServer serves the bench routes (bench/routes.lua) on loopback.
-func benchServer(b *testing.B) string {
+func benchServer(b testing.TB) string {
 	b.Helper()
 	if os.Getenv("BENCH_STATIC_DIR") == "" {
 		b.Setenv("BENCH_STATIC_DIR", b.TempDir())
@@ -41,7 +41,7 @@ type roundTrip struct {
 	resp []byte
 }
 
-func newRoundTrip(b *testing.B, addr, req string) *roundTrip {
+func newRoundTrip(b testing.TB, addr, req string) *roundTrip {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
@@ -58,7 +58,7 @@ func newRoundTrip(b *testing.B, addr, req string) *roundTrip {
 	return &roundTrip{c: c, req: []byte(req), resp: buf[:n]}
 }
 
-func (rt *roundTrip) do(b *testing.B) {
+func (rt *roundTrip) do(b testing.TB) {
 	if _, err := rt.c.Write(rt.req); err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // The -dev error page. It is shown only with Config.Dev (route errors) or
@@ -51,33 +52,38 @@ func WriteDevError(w *httpcore.ResponseWriter, r *httpcore.Request, code int, er
 }
 
 func newDevError(code int, err error) *devError {
-	d := &devError{title: strconv.Itoa(code) + " " + httpcore.StatusText(code), message: err.Error(),
-		traceback: traceback(err)}
+	d := &devError{title: strconv.Itoa(code) + " " + httpcore.StatusText(code), message: err.Error()}
+	var at stdlib.Place
 	var le *LoadError
-	if errors.As(err, &le) {
+	var se *ScriptError
+	switch {
+	case errors.As(err, &le):
 		d.title = "The script failed to load"
-		d.file, d.line = le.File, le.Line
+		at = le.Place
 		// "lib/x.lua:7: ..." inside the message: a module that failed, the
 		// more useful place to show.
-		if in := parseWhere(le.Msg); in != nil {
-			d.file, d.line = in.File, in.Line
+		if in, _, ok := stdlib.SplitMessage(le.Msg); ok {
+			at = in
 		}
-	} else if w := parseWhere(errorMessage(err)); w != nil {
-		d.file, d.line = w.File, w.Line
-	} else {
-		d.file, d.line = firstFrame(d.traceback)
+	case errors.As(err, &se):
+		d.traceback = se.Traceback
+		at = se.Place
+		if at.File == "" {
+			at = firstFrame(se.Traceback)
+		}
 	}
+	d.file, d.line = at.File, at.Line
 	return d
 }
 
 // firstFrame finds the first "file.lua:line:" in a traceback.
-func firstFrame(tb string) (string, int) {
+func firstFrame(tb string) stdlib.Place {
 	for _, l := range strings.Split(tb, "\n") {
-		if w := parseWhere(strings.TrimSpace(l)); w != nil {
-			return w.File, w.Line
+		if p, _, ok := stdlib.SplitMessage(strings.TrimSpace(l)); ok {
+			return p
 		}
 	}
-	return "", 0
+	return stdlib.Place{}
 }
 
 // excerpt returns the lines around d.line as (number, text) pairs.

@@ -1,12 +1,9 @@
 package engine
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +11,8 @@ import (
 
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/store"
 )
 
 // Config says what an Engine runs and how.
@@ -37,8 +36,8 @@ type Config struct {
 	Dev bool
 	// Log receives route errors and script logs; nil means slog.Default().
 	Log *slog.Logger
-	// Store is the shared store; nil means a new MemoryStore.
-	Store Store
+	// Store is the shared store; nil means a new store.Memory.
+	Store store.Store
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -53,23 +52,22 @@ const DefaultTimeout = 30 * time.Second
 type Engine struct {
 	cfg       Config
 	log       *slog.Logger
-	store     Store
+	store     store.Store
 	scriptDir string
 	timeout   time.Duration
 
 	compiler    *compiler
 	scriptProto *lua.FunctionProto
-	stdlib      map[string]*lua.FunctionProto
 
+	// Built from the first state's registrations; read-only afterwards.
 	router   router
-	mws      []middleware // from the first state, for prefixes and places
+	mws      []middleware // for prefixes and places
 	hasNF    bool
 	hasOnErr bool
 	mounts   []*mountSpec
 	files    *fileserver.Dir // the file helper's root
 
 	pool    *statePool
-	nextID  int
 	closing chan struct{}
 	liveMu  sync.Mutex
 	live    map[*state]struct{} // every state, for the watchdog
@@ -85,7 +83,7 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.Default()
 	}
 	if e.store == nil {
-		e.store = NewMemoryStore()
+		e.store = store.NewMemory()
 	}
 	if cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()
@@ -101,9 +99,6 @@ func New(cfg Config) (*Engine, error) {
 		e.scriptDir = abs
 	}
 	var err error
-	if e.stdlib, err = stdlibProtos(); err != nil {
-		return nil, fmt.Errorf("luaserve stdlib: %w", err)
-	}
 	if cfg.Source != nil {
 		e.scriptProto, err = compile(cfg.Source, cfg.Script)
 	} else {
@@ -118,56 +113,71 @@ func New(cfg Config) (*Engine, error) {
 	e.pool = newStatePool(e.cfg.Workers)
 	go e.watchdog()
 	for i := 0; i < e.cfg.Workers; i++ {
-		st, err := e.newState(i)
-		if err == nil {
-			err = e.adopt(st, i == 0)
-		}
-		if err != nil {
+		if err := e.addState(i, i == 0); err != nil {
 			e.Close()
 			return nil, err
 		}
-		e.pool.put(st)
 	}
-	e.nextID = e.cfg.Workers
 	return e, nil
+}
+
+// addState builds state id and puts it in the pool; the first builds the
+// shared router.
+func (e *Engine) addState(id int, first bool) error {
+	st, reg, err := e.newState(id)
+	if err != nil {
+		return err
+	}
+	if err := e.adopt(st, reg, first); err != nil {
+		st.close(e)
+		return err
+	}
+	if !e.pool.put(st) {
+		st.close(e) // the engine closed meanwhile
+	}
+	return nil
 }
 
 // adopt takes a freshly loaded state's registrations: the first builds the
 // shared router; the others must have registered the same routes.
-func (e *Engine) adopt(st *state, first bool) error {
-	reg := &st.reg
+func (e *Engine) adopt(st *state, reg *registry, first bool) error {
 	if first {
-		for i, r := range reg.routes {
-			rt := &route{method: r.method, pattern: r.pattern, index: i, where: r.where}
-			if err := e.router.add(rt); err != nil {
-				if le := parseWhere(r.where + ": x"); le != nil {
-					return &LoadError{File: le.File, Line: le.Line, Msg: err.Error()}
-				}
-				return &LoadError{Msg: err.Error()}
-			}
+		if err := e.build(reg); err != nil {
+			return err
 		}
-		e.mws = reg.mws
-		e.hasNF, e.hasOnErr = reg.notFound != nil, reg.onError != nil
-		for _, m := range reg.mounts {
-			spec, err := e.newMount(m)
-			if err != nil {
-				return err
-			}
-			e.mounts = append(e.mounts, spec)
-		}
-	} else if !sameRegistrations(e, reg) {
-		return &LoadError{File: e.cfg.Script, Msg: "the script registered different routes in another Lua state; " +
+	} else if !e.sameRegistrations(reg) {
+		return &LoadError{stdlib.Place{File: e.cfg.Script}, "the script registered different routes in another Lua state; " +
 			"registration must not depend on time, randomness or shared data"}
 	}
 	st.handlers = make([]*lua.LFunction, len(reg.routes))
 	for i, r := range reg.routes {
 		st.handlers[i] = r.fn
 	}
-	st.mws = reg.mws
+	st.mws, st.notFound, st.onError = reg.mws, reg.notFound, reg.onError
 	return nil
 }
 
-func sameRegistrations(e *Engine, reg *registry) bool {
+// build makes the router and mounts from the first state's registrations.
+func (e *Engine) build(reg *registry) error {
+	for i, r := range reg.routes {
+		rt := &route{method: r.method, pattern: r.pattern, index: i, where: r.where}
+		if err := e.router.add(rt); err != nil {
+			return &LoadError{r.where, err.Error()}
+		}
+	}
+	e.mws = reg.mws
+	e.hasNF, e.hasOnErr = reg.notFound != nil, reg.onError != nil
+	for _, m := range reg.mounts {
+		spec, err := e.newMount(m)
+		if err != nil {
+			return err
+		}
+		e.mounts = append(e.mounts, spec)
+	}
+	return nil
+}
+
+func (e *Engine) sameRegistrations(reg *registry) bool {
 	if len(reg.routes) != len(e.router.routes) || len(reg.mws) != len(e.mws) || len(reg.mounts) != len(e.mounts) ||
 		(reg.notFound != nil) != e.hasNF || (reg.onError != nil) != e.hasOnErr {
 		return false
@@ -180,12 +190,15 @@ func sameRegistrations(e *Engine, reg *registry) bool {
 	return true
 }
 
-// RouteInfo describes one registered route, for "luaserve routes".
+// RouteInfo describes one registered route or mount.
 type RouteInfo struct {
-	Method, Pattern, Where string
+	Method  string // AnyMethod for any
+	Pattern string
+	Where   stdlib.Place
 }
 
-// Routes lists the routes in registration order; method "*" is any.
+// Routes lists the routes in registration order, then the mounts (as GET
+// prefix*).
 func (e *Engine) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(e.router.routes)+len(e.mounts))
 	for _, r := range e.router.routes {
@@ -214,13 +227,8 @@ func (e *Engine) Close() {
 		return
 	}
 	for _, st := range e.pool.close() {
-		st.close()
+		st.close(e)
 	}
-}
-
-func (st *state) close() {
-	st.e.track(st, false)
-	st.L.Close()
 }
 
 // acquire takes a free state, waiting at most the time limit.
@@ -231,11 +239,11 @@ func (e *Engine) acquire() *state { return e.pool.get(e.timeout) }
 func (e *Engine) release(st *state, dirty bool) {
 	if !dirty {
 		if !e.pool.put(st) {
-			st.close() // the engine closed meanwhile
+			st.close(e) // the engine closed meanwhile
 		}
 		return
 	}
-	st.close()
+	st.close(e)
 	go e.replace(st.id)
 }
 
@@ -243,14 +251,8 @@ func (e *Engine) release(st *state, dirty bool) {
 // meanwhile.
 func (e *Engine) replace(id int) {
 	for attempt := 0; ; attempt++ {
-		st, err := e.newState(id)
+		err := e.addState(id, false)
 		if err == nil {
-			err = e.adopt(st, false)
-		}
-		if err == nil {
-			if !e.pool.put(st) {
-				st.close()
-			}
 			return
 		}
 		e.log.Error("luaserve: rebuilding a Lua state failed", "err", err)
@@ -262,7 +264,9 @@ func (e *Engine) replace(id int) {
 	}
 }
 
-// ServeHTTP routes the request and runs its Lua handler.
+// ServeHTTP answers static mounts in Go, then runs the request's route in
+// a Lua state (serve.go). A file the route returned is sent after the state
+// is back in the pool: a slow download must not hold a state.
 func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 	if e.serveMount(w, r) {
 		return
@@ -279,224 +283,15 @@ func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 			e.release(st, true)
 		}
 	}()
-	dirty, abort, send := st.serve(w, r)
+	out := e.serve(st, w, r)
 	released = true
-	e.release(st, dirty)
-	if send.o != nil {
-		if err := send.o.Serve(w, r, &send.fo); err != nil && w.Committed() {
-			abort = true // the file failed mid-way: only closing can say so
+	e.release(st, out.dirty)
+	if out.send.o != nil {
+		if err := out.send.o.Serve(w, r, &out.send.fo); err != nil && w.Committed() {
+			out.abort = true // the file failed mid-way: only closing can say so
 		}
 	}
-	if abort {
+	if out.abort {
 		panic(httpcore.ErrAbortHandler)
 	}
-}
-
-// serve handles one request in this state. It reports whether the state
-// must be replaced, whether the response must be abandoned (it failed after
-// being partly sent), and a file the caller sends once the state is back.
-func (st *state) serve(w *httpcore.ResponseWriter, r *httpcore.Request) (dirty, abort bool, send fileSend) {
-	e := st.e
-	x := &st.x
-	x.r, x.w = r, w
-	defer func() {
-		st.x.reset()
-		st.L.SetTop(0)
-	}()
-
-	method := methodString(r.Method)
-	var m match
-	if n := e.router.exact[string(r.Path)]; n != nil {
-		if rt := n.pick(method); rt != nil {
-			m.route, m.pathMatched = rt, true
-		}
-	}
-	if m.route == nil {
-		path := x.pathString()
-		e.router.lookup(method, path, x.params[:0], &m)
-		x.spanOn = path
-		x.nparams = copy(x.params[:], m.params)
-	}
-	x.route = m.route
-	req := st.newRequestTable()
-
-	st.limit.arm(e.timeout)
-	res, err := st.run(req, &m, method)
-	if err == nil {
-		if rerr := st.respond(res); rerr != nil {
-			err = &ScriptError{Route: st.routeName(), Err: rerr}
-		}
-	}
-	if !st.limit.disarm() {
-		// A limit that fired inside Lua has raised already (err says so);
-		// one that fired just after the route returned spoils only the
-		// state, not the response.
-		dirty = true
-	}
-	if err != nil {
-		if x.send.o != nil {
-			x.send.o.Close()
-			x.send = fileSend{}
-		}
-		d, a := st.fail(err)
-		return dirty || d, a, fileSend{}
-	}
-	return dirty, false, x.send
-}
-
-// run calls middleware, then the route (or the not-found hook), and
-// returns what answered.
-func (st *state) run(req *lua.LTable, m *match, method string) (lua.LValue, error) {
-	x := &st.x
-	for _, mw := range st.mws {
-		if mw.prefix != "" && !strings.HasPrefix(x.pathString(), mw.prefix) {
-			continue
-		}
-		v, err := st.call(mw.fn, req)
-		if err != nil || v != lua.LNil {
-			return v, err
-		}
-	}
-	switch {
-	case m.route != nil:
-		return st.call(st.handlers[m.route.index], req)
-	case m.pathMatched && method == "OPTIONS":
-		st.x.w.Header().Set("Allow", st.e.router.allowed(x.pathString()))
-		return lua.LNumber(204), nil
-	case m.pathMatched:
-		if allow := st.e.router.allowed(x.pathString()); allow != "" {
-			st.x.w.Header().Set("Allow", allow)
-		}
-		return lua.LNumber(405), nil
-	case st.reg.notFound != nil:
-		return st.call(st.reg.notFound, req)
-	}
-	return lua.LNumber(404), nil
-}
-
-// call runs fn(arg) protected and returns its first result.
-func (st *state) call(fn *lua.LFunction, arg lua.LValue) (lua.LValue, error) {
-	L := st.L
-	L.Push(fn)
-	L.Push(arg)
-	if err := L.PCall(1, 1, nil); err != nil {
-		return nil, &ScriptError{Route: st.routeName(), Err: err}
-	}
-	v := L.Get(-1)
-	L.Pop(1)
-	return v, nil
-}
-
-func (st *state) routeName() string {
-	if r := st.x.route; r != nil {
-		m := r.method
-		if m == "*" {
-			m = "ANY"
-		}
-		return m + " " + r.pattern
-	}
-	return "(no route)"
-}
-
-// ScriptError is a failure inside a route: a Lua runtime error (Err is the
-// *lua.ApiError with its traceback) or a response the server cannot send.
-type ScriptError struct {
-	Route string
-	Err   error
-}
-
-func (e *ScriptError) Error() string { return e.Route + ": " + errorMessage(e.Err) }
-func (e *ScriptError) Unwrap() error { return e.Err }
-
-// errorMessage is the Lua error's message, "file:line: text".
-func errorMessage(err error) string {
-	var ae *lua.ApiError
-	if errors.As(err, &ae) {
-		return lua.LVAsString(ae.Object)
-	}
-	return err.Error()
-}
-
-func traceback(err error) string {
-	var ae *lua.ApiError
-	if errors.As(err, &ae) {
-		return ae.StackTrace
-	}
-	return ""
-}
-
-// fail answers a request whose route failed: the on_error hook if the
-// script has one, else 500 (504 past the time limit). It reports whether
-// the state must be replaced and whether the response must be abandoned.
-func (st *state) fail(err error) (dirty, abort bool) {
-	w := st.x.w
-	timeout := errors.Is(err, errTimeLimit) || strings.Contains(errorMessage(err), errTimeLimit.Error())
-	var ae *lua.ApiError
-	if errors.As(err, &ae) && ae.Type == lua.ApiErrorPanic {
-		dirty = true
-	}
-	st.e.log.Error("luaserve: route failed", "route", st.routeName(), "method", string(st.x.r.Method),
-		"target", string(st.x.r.Target), "err", errorMessage(err), "traceback", traceback(err))
-	if w.Committed() {
-		return dirty, true // part of a response is out: only closing says it failed
-	}
-	w.Reset()
-	if st.reg.onError != nil && !timeout && !dirty {
-		// The hook answers instead; if it fails too, the generic 500 stands.
-		res, herr := st.call2(st.reg.onError, st.x.tbl, lua.LString(errorMessage(err)))
-		if herr == nil {
-			herr = st.respond(res)
-		}
-		if herr == nil {
-			return dirty, false
-		}
-		st.e.log.Error("luaserve: on_error hook failed", "err", errorMessage(herr))
-		w.Reset()
-	}
-	code := 500
-	if timeout {
-		code = 504
-	}
-	if st.e.cfg.Dev {
-		st.e.writeDevError(w, st.x.r, code, err) // devpage.go
-		return dirty, false
-	}
-	writeStatus(w, code, "")
-	return dirty, false
-}
-
-// call2 is call with two arguments.
-func (st *state) call2(fn *lua.LFunction, a, b lua.LValue) (lua.LValue, error) {
-	L := st.L
-	L.Push(fn)
-	L.Push(a)
-	L.Push(b)
-	if err := L.PCall(2, 1, nil); err != nil {
-		return nil, &ScriptError{Route: st.routeName(), Err: err}
-	}
-	v := L.Get(-1)
-	L.Pop(1)
-	return v, nil
-}
-
-// methodString returns the method as a string without allocating for the
-// standard ones.
-func methodString(b []byte) string {
-	switch string(b) {
-	case "GET":
-		return "GET"
-	case "HEAD":
-		return "HEAD"
-	case "POST":
-		return "POST"
-	case "PUT":
-		return "PUT"
-	case "PATCH":
-		return "PATCH"
-	case "DELETE":
-		return "DELETE"
-	case "OPTIONS":
-		return "OPTIONS"
-	}
-	return string(b)
 }

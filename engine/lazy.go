@@ -5,6 +5,10 @@ import (
 	"net/url"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
+	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
 )
 
 // Lazy tables: req.params, req.query, req.headers and req.cookies are
@@ -24,85 +28,83 @@ const (
 )
 
 // initLazy builds one metatable per kind.
-func (st *state) initLazy() {
-	L := st.L
+func (rt *requestTables) initLazy(L *lua.LState) {
 	for k := lazyKind(0); k < lazyKinds; k++ {
 		kind := k
 		mt := L.NewTable()
 		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-			x := st.currentLazy(L, L.Get(1), kind)
+			x := rt.currentLazy(L, L.Get(1), kind)
 			key, ok := L.Get(2).(lua.LString)
 			if !ok {
 				L.Push(lua.LNil)
 				return 1
 			}
-			L.Push(st.lazyGet(L, x, kind, string(key)))
+			L.Push(lazyGet(x, kind, string(key)))
 			return 1
 		}))
 		mt.RawSetString("__pairs", L.NewFunction(func(L *lua.LState) int {
 			t := L.CheckTable(1)
-			st.fillLazy(L, st.currentLazy(L, t, kind), kind, t)
+			fillLazy(L, rt.currentLazy(L, t, kind), kind, t)
 			L.Push(L.GetGlobal("next"))
 			L.Push(t)
 			L.Push(lua.LNil)
 			return 3
 		}))
 		// json.encode fills a lazy table through this, without calling Lua.
-		mt.RawSetString(fillField, &lua.LUserData{Value: filler(func(t *lua.LTable) {
-			if x := &st.x; x.tbl != nil && lazyOf(x, kind) == lua.LValue(t) {
-				st.fillLazy(L, x, kind, t)
+		mt.RawSetString(stdlib.FillField, &lua.LUserData{Value: stdlib.Filler(func(t *lua.LTable) {
+			if x := rt.cur; x != nil && *x.lazy(kind) == lua.LValue(t) {
+				fillLazy(L, x, kind, t)
 			}
 		})})
-		st.lazyMT[kind] = mt
+		rt.lazyMT[kind] = mt
 	}
 }
 
-// fillField names the metatable field holding a table's filler.
-const fillField = "__luaserve_fill"
-
-// filler completes a lazily built table in place.
-type filler func(t *lua.LTable)
-
-// fillTable runs t's filler, if it has one.
-func fillTable(t *lua.LTable) {
-	mt, ok := t.Metatable.(*lua.LTable)
-	if !ok {
-		return
+// lazyField returns req.query, req.headers, req.params or req.cookies,
+// made on first use.
+func (rt *requestTables) lazyField(x *exchange, name string) lua.LValue {
+	var kind lazyKind
+	switch name {
+	case "query":
+		kind = lazyQuery
+	case "headers":
+		kind = lazyHeaders
+	case "params":
+		kind = lazyParams
+	default:
+		kind = lazyCookies
 	}
-	if ud, ok := mt.RawGetString(fillField).(*lua.LUserData); ok {
-		if f, ok := ud.Value.(filler); ok {
-			f(t)
-		}
+	v := x.lazy(kind)
+	if *v == nil {
+		*v = &lua.LTable{Metatable: rt.lazyMT[kind]}
 	}
+	return *v
 }
 
-func (st *state) newLazy(kind lazyKind) *lua.LTable {
-	return &lua.LTable{Metatable: st.lazyMT[kind]}
-}
-
-func lazyOf(x *reqCtx, kind lazyKind) lua.LValue {
+// lazy returns where x keeps its table of kind.
+func (x *exchange) lazy(kind lazyKind) *lua.LValue {
 	switch kind {
 	case lazyParams:
-		return x.lvParams
+		return &x.lvParams
 	case lazyQuery:
-		return x.lvQuery
+		return &x.lvQuery
 	case lazyHeaders:
-		return x.lvHeaders
+		return &x.lvHeaders
 	}
-	return x.lvCookies
+	return &x.lvCookies
 }
 
 // currentLazy checks that t belongs to the request being served.
-func (st *state) currentLazy(L *lua.LState, t lua.LValue, kind lazyKind) *reqCtx {
-	x := &st.x
-	if x.tbl == nil || lazyOf(x, kind) != t {
+func (rt *requestTables) currentLazy(L *lua.LState, t lua.LValue, kind lazyKind) *exchange {
+	x := rt.cur
+	if x == nil || *x.lazy(kind) != t {
 		L.RaiseError("request table used after its response was sent")
 	}
 	return x
 }
 
 // lazyGet looks one key up in the request.
-func (st *state) lazyGet(L *lua.LState, x *reqCtx, kind lazyKind, key string) lua.LValue {
+func lazyGet(x *exchange, kind lazyKind, key string) lua.LValue {
 	r := x.r
 	switch kind {
 	case lazyParams:
@@ -111,8 +113,7 @@ func (st *state) lazyGet(L *lua.LState, x *reqCtx, kind lazyKind, key string) lu
 		}
 		for i, name := range x.route.params {
 			if name == key && i < x.nparams {
-				sp := x.params[i]
-				return lua.LString(x.spanOn[sp.start:sp.end])
+				return lua.LString(x.param(i))
 			}
 		}
 	case lazyQuery:
@@ -120,40 +121,104 @@ func (st *state) lazyGet(L *lua.LState, x *reqCtx, kind lazyKind, key string) lu
 			return lua.LString(v)
 		}
 	case lazyHeaders:
-		return headerValue(r, []byte(key))
+		return headerValue(r, key)
 	case lazyCookies:
-		if v, ok := requestCookie(r, key); ok {
-			return lua.LString(v)
+		for name, value := range r.Cookies() {
+			if string(name) == key {
+				return lua.LString(value)
+			}
 		}
 	}
 	return lua.LNil
 }
 
 // fillLazy sets every key of the request's kind in t (what pairs shows).
-func (st *state) fillLazy(L *lua.LState, x *reqCtx, kind lazyKind, t *lua.LTable) {
+func fillLazy(L *lua.LState, x *exchange, kind lazyKind, t *lua.LTable) {
+	set := func(k string, v lua.LValue) {
+		if t.RawGetString(k) == lua.LNil {
+			t.RawSetString(k, v)
+		}
+	}
 	switch kind {
 	case lazyParams:
 		if x.route == nil {
 			return
 		}
 		for i, name := range x.route.params {
-			if i < x.nparams && t.RawGetString(name) == lua.LNil {
-				sp := x.params[i]
-				t.RawSetString(name, lua.LString(x.spanOn[sp.start:sp.end]))
+			if i < x.nparams {
+				set(name, lua.LString(x.param(i)))
 			}
 		}
 	case lazyQuery:
-		q := queryTable(L, string(x.r.Query), false)
-		q.ForEach(func(k, v lua.LValue) {
-			if t.RawGet(k) == lua.LNil {
-				t.RawSet(k, v)
-			}
-		})
+		q := luaurl.QueryTable(L, string(x.r.Query), false)
+		q.ForEach(func(k, v lua.LValue) { set(lua.LVAsString(k), v) })
 	case lazyHeaders:
-		fillHeaders(t, x.r)
+		for i := 0; i < x.r.Header.Len(); i++ {
+			name, _ := x.r.Header.At(i)
+			if k := lowerString(name); t.RawGetString(k) == lua.LNil {
+				t.RawSetString(k, headerValue(x.r, k))
+			}
+		}
 	case lazyCookies:
-		fillCookies(t, x.r)
+		for name, value := range x.r.Cookies() {
+			set(string(name), lua.LString(value)) // the first of a repeated name wins
+		}
 	}
+}
+
+// headerValue is the value of the fields named name (any case), joined
+// with ", " if repeated (RFC 9110, section 5.3), cookies with "; ".
+func headerValue(r *httpcore.Request, name string) lua.LValue {
+	var first, joined []byte
+	n := 0
+	for i := 0; i < r.Header.Len(); i++ {
+		k, v := r.Header.At(i)
+		if !httpcore.EqualFold(k, name) {
+			continue
+		}
+		switch n {
+		case 0:
+			first = v
+		case 1:
+			joined = append(append(append(joined, first...), separator(k)...), v...)
+		default:
+			joined = append(append(joined, separator(k)...), v...)
+		}
+		n++
+	}
+	switch n {
+	case 0:
+		return lua.LNil
+	case 1:
+		return lua.LString(first)
+	}
+	return lua.LString(joined)
+}
+
+func separator(name []byte) string {
+	if httpcore.EqualFold(name, "cookie") {
+		return "; "
+	}
+	return ", "
+}
+
+// lowerString returns b lower-cased (ASCII) as a string: header names
+// are table keys in lower case.
+func lowerString(b []byte) string {
+	var buf [64]byte
+	var s []byte
+	if len(b) <= len(buf) {
+		s = buf[:len(b)]
+	} else {
+		s = make([]byte, len(b))
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		s[i] = c
+	}
+	return string(s)
 }
 
 // queryValue finds the first value of key in a query string, decoding it

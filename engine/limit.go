@@ -1,26 +1,33 @@
 package engine
 
 import (
-	"errors"
 	"sync/atomic"
 	"time"
 )
 
 // limitCtx is the context the VM checks between instructions: its Done
-// channel closes when the current request runs past the time limit. One per
-// state, so that a request costs no context allocation. Arming is an
-// atomic store of a deadline; the engine's watchdog, ticking at a tenth of
-// the limit, closes Done for a state past its deadline. (A time.Timer per
-// request cost about a tenth of a Lua hello request's instructions in timer
-// heap updates and locks.) A state whose limit fired is replaced, never
-// reused.
+// channel closes when the current request runs past the time limit, or
+// when the request's context ends while a module waits on it (see
+// requestContext). One per state, so that a request costs no context
+// allocation. Arming is an atomic store of a deadline; the engine's
+// watchdog, ticking at a tenth of the limit, fires a state past its
+// deadline. (A time.Timer per request cost about a tenth of a Lua hello
+// request's instructions in timer heap updates and locks.) A state whose
+// limit fired is replaced, never reused: Lua stopped at an arbitrary
+// instruction, and Done cannot open again.
 type limitCtx struct {
-	done     chan struct{}
-	deadline atomic.Int64 // monotonic nanoseconds (see clock); 0 when idle
+	done chan struct{}
+	// deadline is in monotonic nanoseconds (see clock); 0 when idle, and
+	// claimed once the watchdog decided to fire: disarm and expire swap it,
+	// so exactly one of them wins a request that ends at its deadline.
+	deadline atomic.Int64
 	fired    atomic.Bool
+	cause    error // set once, before done closes
 }
 
-var errTimeLimit = errors.New("request time limit exceeded")
+const claimed = -1
+
+func newLimit() limitCtx { return limitCtx{done: make(chan struct{})} }
 
 // clockStart anchors clock: time.Since reads the monotonic clock.
 var clockStart = time.Now()
@@ -34,28 +41,51 @@ func (c *limitCtx) arm(d time.Duration) {
 	}
 }
 
-// disarm stops the clock. It reports false when the limit fired: the state
-// must then be replaced.
+// disarm stops the clock. It reports false when the limit fired, or is
+// about to: the state must then be replaced.
 func (c *limitCtx) disarm() bool {
-	c.deadline.Store(0)
-	return !c.fired.Load()
+	return c.deadline.Swap(0) != claimed && !c.fired.Load()
 }
 
 // expire fires the limit if the deadline has passed at now.
 func (c *limitCtx) expire(now int64) {
-	if dl := c.deadline.Load(); dl != 0 && now > dl && c.fired.CompareAndSwap(false, true) {
+	if dl := c.deadline.Load(); dl > 0 && now > dl && c.deadline.CompareAndSwap(dl, claimed) {
+		c.fire(ErrTimeLimit)
+	}
+}
+
+// fire stops the state's run with cause, once.
+func (c *limitCtx) fire(cause error) {
+	if c.fired.CompareAndSwap(false, true) {
+		c.cause = cause
 		close(c.done)
 	}
 }
 
-func (c *limitCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c *limitCtx) Done() <-chan struct{}       { return c.done }
-func (c *limitCtx) Value(any) any               { return nil }
-func (c *limitCtx) Err() error {
-	if c.fired.Load() {
-		return errTimeLimit
+// Deadline is the time limit of the request being served.
+func (c *limitCtx) Deadline() (time.Time, bool) {
+	switch dl := c.deadline.Load(); dl {
+	case 0:
+		return time.Time{}, false
+	case claimed:
+		return clockStart, true // passed
+	default:
+		return clockStart.Add(time.Duration(dl)), true
 	}
-	return nil
+}
+
+func (c *limitCtx) Done() <-chan struct{} { return c.done }
+func (c *limitCtx) Value(any) any         { return nil }
+
+// Err is the cause the limit fired with: ErrTimeLimit, or the request
+// context's cause.
+func (c *limitCtx) Err() error {
+	select {
+	case <-c.done:
+		return c.cause
+	default:
+		return nil
+	}
 }
 
 // watchdog fires the time limit of states that run past it, until the

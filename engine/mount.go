@@ -11,6 +11,7 @@ import (
 
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // FileSystem is a tree of files to serve instead of a folder on disk (the
@@ -19,18 +20,20 @@ type FileSystem = fs.FS
 
 // mount is an app.static registration, as the script made it.
 type mount struct {
-	prefix, dir, where string
-	opts               fileserver.Options
+	prefix, dir string
+	where       stdlib.Place
+	opts        fileserver.Options
 }
 
 // mountSpec is a mount ready to serve, shared by all states: static files
 // are answered in Go, before any Lua state is taken.
 type mountSpec struct {
-	prefix, where string
-	dir           *fileserver.Dir
+	prefix string
+	where  stdlib.Place
+	dir    *fileserver.Dir
 }
 
-// registerMount implements app.static(prefix, dir [, options]): GET and
+// static implements app.static(prefix, dir [, options]): GET and
 // HEAD requests under prefix are answered with files from dir (relative to
 // the script's folder). options (all optional):
 //
@@ -42,8 +45,8 @@ type mountSpec struct {
 //	fallback_type = "application/octet-stream"  type of unknown extensions
 //
 // An unknown key or a value of the wrong type is a load error.
-func (st *state) registerMount(L *lua.LState) int {
-	st.mustBeLoading(L, "static")
+func (reg *registry) static(L *lua.LState) int {
+	reg.mustBeLoading(L, "static")
 	prefix := L.CheckString(1)
 	dir := L.CheckString(2)
 	if !strings.HasPrefix(prefix, "/") {
@@ -52,7 +55,7 @@ func (st *state) registerMount(L *lua.LState) int {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	m := mount{prefix: prefix, dir: dir, where: where(L), opts: fileserver.Options{
+	m := mount{prefix: prefix, dir: dir, where: stdlib.Caller(L, 1), opts: fileserver.Options{
 		Index:    "index.html",
 		Compress: true,
 	}}
@@ -65,7 +68,7 @@ func (st *state) registerMount(L *lua.LState) int {
 	default:
 		L.ArgError(3, "options must be a table")
 	}
-	st.reg.mounts = append(st.reg.mounts, m)
+	reg.mounts = append(reg.mounts, m)
 	return 0
 }
 
@@ -145,12 +148,7 @@ func (e *Engine) newMount(m mount) (*mountSpec, error) {
 	}
 	d, err := fileserver.NewDir(dir, m.opts)
 	if err != nil {
-		le := parseWhere(m.where + ": x")
-		msg := fmt.Sprintf("app.static(%q, %q): %v", m.prefix, m.dir, err)
-		if le != nil {
-			return nil, &LoadError{File: le.File, Line: le.Line, Msg: msg}
-		}
-		return nil, &LoadError{Msg: msg}
+		return nil, &LoadError{m.where, fmt.Sprintf("app.static(%q, %q): %v", m.prefix, m.dir, err)}
 	}
 	return &mountSpec{prefix: m.prefix, where: m.where, dir: d}, nil
 }
@@ -234,9 +232,8 @@ type fileSend struct {
 // openFile handles a response table's file field: it opens the file below
 // the root while the state is held (a missing file is the not-found hook's,
 // or a 404; an unreadable one a 403) and leaves the sending to ServeHTTP.
-func (st *state) openFile(path, download string, status int) error {
-	x := &st.x
-	o, err := st.e.files.OpenFile(path)
+func (e *Engine) openFile(st *state, x *exchange, path, download string, status int) error {
+	o, err := e.files.OpenFile(path)
 	switch {
 	case err == nil:
 		x.send = fileSend{o: o, fo: fileserver.FileOptions{Download: download, Status: statusOrZero(status)}}
@@ -247,17 +244,25 @@ func (st *state) openFile(path, download string, status int) error {
 		return nil
 	case errors.Is(err, fileserver.ErrNotFound):
 		x.w.Header().Reset()
-		if st.reg.notFound != nil {
-			res, err := st.call(st.reg.notFound, x.tbl)
+		if st.notFound != nil {
+			res, err := e.call(st, x, st.notFound, x.tbl)
 			if err != nil {
 				return err
 			}
-			return st.respond(res)
+			return e.respond(st, x, res)
 		}
 		writeStatus(x.w, 404, "")
 		return nil
 	}
 	return err
+}
+
+// close drops a file that will not be sent.
+func (s *fileSend) close() {
+	if s.o != nil {
+		s.o.Close()
+		*s = fileSend{}
+	}
 }
 
 func statusOrZero(s int) int {

@@ -3,30 +3,31 @@ package engine
 import (
 	"bytes"
 	"net"
+	"net/url"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/lua/stdlib/json"
+	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
 )
 
-// reqCtx is the request a state is serving, and the Lua values built from
-// it so far. The request table handed to Lua starts empty with a shared
-// metatable whose __index builds fields on first use (cheap fields cost a
-// lookup, expensive ones — headers, query, cookies, body — are parsed only
-// when a route reads them); pairs(req) builds them all first. Fields that
-// middleware sets are plain table fields and shadow the built ones.
-type reqCtx struct {
-	r      *httpcore.Request
-	w      *httpcore.ResponseWriter
-	tbl    *lua.LTable // nil between requests
-	route  *route
-	path   string // r.Path as a string, once made
-	pathOK bool
+// exchange is one request being served in a state, and the Lua values
+// built from it so far. Each state keeps one and reuses it; the functions
+// that serve a request get it as an argument. Like the Request, it is
+// valid only while ServeHTTP runs.
+type exchange struct {
+	r     *httpcore.Request
+	w     *httpcore.ResponseWriter
+	tbl   *lua.LTable // the request table; nil between requests
+	route *route
 
-	params  [8]span
-	nparams int
-	spanOn  string // the string params index into
+	raw, path     string // r.RawPath and r.Path as strings, once made
+	rawOK, pathOK bool
+	params        [8]span // into raw
+	nparams       int
 
 	// Built values, nil until first use.
 	lvPath, lvQuery, lvHeaders, lvBody, lvParams, lvCookies lua.LValue
@@ -38,81 +39,122 @@ type reqCtx struct {
 	send fileSend // a file to send once the state is released
 }
 
-func (x *reqCtx) reset() {
-	*x = reqCtx{}
+func (x *exchange) reset() { *x = exchange{} }
+
+// rawString returns the path still percent-encoded, as a string made once.
+// The router matches it segment by segment (router.go).
+func (x *exchange) rawString() string {
+	if !x.rawOK {
+		x.raw, x.rawOK = string(x.r.RawPath), true
+	}
+	return x.raw
 }
 
-// pathString returns the decoded path as a string, made once per request.
-func (x *reqCtx) pathString() string {
+// pathString returns the decoded path as a string, made once: the raw one
+// when there was nothing to decode.
+func (x *exchange) pathString() string {
 	if !x.pathOK {
-		x.path, x.pathOK = string(x.r.Path), true
+		if len(x.r.Path) == len(x.r.RawPath) {
+			x.path = x.rawString()
+		} else {
+			x.path = string(x.r.Path)
+		}
+		x.pathOK = true
 	}
 	return x.path
+}
+
+// param returns the i-th parameter's value, percent-decoded.
+func (x *exchange) param(i int) string {
+	sp := x.params[i]
+	v := x.raw[sp.start:sp.end]
+	if strings.IndexByte(v, '%') >= 0 {
+		v, _ = url.PathUnescape(v) // httpcore refused malformed escapes
+	}
+	return v
+}
+
+// requestTables makes the request tables of one state. A request table
+// starts empty with a shared metatable whose __index builds fields on first
+// use (cheap fields cost a lookup, expensive ones — headers, query,
+// cookies, body — are parsed only when a route reads them); pairs(req)
+// builds them all first. Fields that middleware sets are plain table
+// fields and shadow the built ones.
+type requestTables struct {
+	cur    *exchange // the request being served; nil between requests
+	reqMT  *lua.LTable
+	lazyMT [lazyKinds]*lua.LTable // lazy.go
+
+	// Per-state constants, made once so requests do not box them again.
+	methods map[string]lua.LValue
+	funcs   map[string]lua.LValue // req:json(), req:header(name), ...
 }
 
 // requestFields are the fields pairs(req) lists, in order.
 var requestFields = []string{"method", "path", "raw_path", "query_string", "query", "headers", "params",
 	"cookies", "body", "remote_addr", "remote_ip", "version", "host", "route"}
 
-// initRequestMeta builds the state's request metatable and method values.
-func (st *state) initRequestMeta() {
-	L := st.L
-	st.methods = map[string]lua.LValue{}
+// init builds the metatables and constants in L.
+func (rt *requestTables) init(L *lua.LState) {
+	rt.methods = map[string]lua.LValue{}
 	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
-		st.methods[m] = lua.LString(m)
+		rt.methods[m] = lua.LString(m)
 	}
-	st.fnJSON = L.NewFunction(st.reqJSON)
-	st.fnForm = L.NewFunction(st.reqForm)
-	st.fnCookie = L.NewFunction(st.reqCookie)
-	st.fnHeader = L.NewFunction(st.reqHeader)
-	st.fnHVals = L.NewFunction(st.reqHeaderValues)
-	st.fnQVals = L.NewFunction(st.reqQueryValues)
-	st.fnFVals = L.NewFunction(st.reqFormValues)
+	rt.funcs = map[string]lua.LValue{}
+	for name, fn := range map[string]lua.LGFunction{
+		"json": rt.reqJSON, "form": rt.reqForm, "cookie": rt.reqCookie, "header": rt.reqHeader,
+		"header_values": rt.reqHeaderValues, "query_values": rt.reqQueryValues, "form_values": rt.reqFormValues,
+	} {
+		rt.funcs[name] = L.NewFunction(fn)
+	}
 	mt := L.NewTable()
-	mt.RawSetString("__index", L.NewFunction(st.reqIndex))
-	mt.RawSetString("__pairs", L.NewFunction(st.reqPairs))
+	mt.RawSetString("__index", L.NewFunction(rt.index))
+	mt.RawSetString("__pairs", L.NewFunction(rt.pairs))
 	mt.RawSetString("__metatable", lua.LString("request"))
-	mt.RawSetString(fillField, &lua.LUserData{Value: filler(func(t *lua.LTable) {
-		if x := &st.x; x.tbl == t {
-			st.fillRequest(L, x, t)
+	mt.RawSetString(stdlib.FillField, &lua.LUserData{Value: stdlib.Filler(func(t *lua.LTable) {
+		if x := rt.cur; x != nil && x.tbl == t {
+			rt.fill(L, x, t)
 		}
 	})})
-	st.reqMT = mt
+	rt.reqMT = mt
+	rt.initLazy(L)
 }
 
-// newRequestTable makes the table for the current request.
-func (st *state) newRequestTable() *lua.LTable {
-	t := &lua.LTable{Metatable: st.reqMT}
-	st.x.tbl = t
+// newTable makes the table for x, now the current request.
+func (rt *requestTables) newTable(x *exchange) *lua.LTable {
+	t := &lua.LTable{Metatable: rt.reqMT}
+	x.tbl = t
+	rt.cur = x
 	return t
 }
 
 // current checks that t is the request being served: a request table kept
 // past its response must not read another request's data.
-func (st *state) current(L *lua.LState, t lua.LValue) *reqCtx {
-	x := &st.x
-	if x.tbl == nil || t != lua.LValue(x.tbl) {
+func (rt *requestTables) current(L *lua.LState, t lua.LValue) *exchange {
+	x := rt.cur
+	if x == nil || t != lua.LValue(x.tbl) {
 		L.RaiseError("request table used after its response was sent")
 	}
 	return x
 }
 
-func (st *state) reqIndex(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
+func (rt *requestTables) index(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
 	k, ok := L.Get(2).(lua.LString)
 	if !ok {
 		L.Push(lua.LNil)
 		return 1
 	}
-	L.Push(st.reqField(L, x, string(k)))
+	L.Push(rt.field(L, x, string(k)))
 	return 1
 }
 
-func (st *state) reqField(L *lua.LState, x *reqCtx, k string) lua.LValue {
+// field builds one field of the request table.
+func (rt *requestTables) field(L *lua.LState, x *exchange, k string) lua.LValue {
 	r := x.r
 	switch k {
 	case "method":
-		if v, ok := st.methods[string(r.Method)]; ok {
+		if v, ok := rt.methods[string(r.Method)]; ok {
 			return v
 		}
 		return lua.LString(r.Method)
@@ -125,31 +167,22 @@ func (st *state) reqField(L *lua.LState, x *reqCtx, k string) lua.LValue {
 		return lua.LString(r.RawPath)
 	case "query_string":
 		return lua.LString(r.Query)
-	case "query":
-		if x.lvQuery == nil {
-			x.lvQuery = st.newLazy(lazyQuery)
-		}
-		return x.lvQuery
-	case "headers":
-		if x.lvHeaders == nil {
-			x.lvHeaders = st.newLazy(lazyHeaders)
-		}
-		return x.lvHeaders
-	case "params":
-		if x.lvParams == nil {
-			x.lvParams = st.newLazy(lazyParams)
-		}
-		return x.lvParams
-	case "cookies":
-		if x.lvCookies == nil {
-			x.lvCookies = st.newLazy(lazyCookies)
-		}
-		return x.lvCookies
 	case "body":
 		if x.lvBody == nil {
-			x.lvBody = lua.LString(st.body(L, x))
+			x.lvBody = lua.LString(body(L, x))
 		}
 		return x.lvBody
+	case "query", "headers", "params", "cookies":
+		return rt.lazyField(x, k)
+	}
+	return rt.connField(x, k)
+}
+
+// connField builds the fields about the connection and the route; methods
+// (req:json(), ...) are looked up last.
+func (rt *requestTables) connField(x *exchange, k string) lua.LValue {
+	r := x.r
+	switch k {
 	case "remote_addr":
 		return lua.LString(r.RemoteAddr)
 	case "remote_ip":
@@ -170,20 +203,9 @@ func (st *state) reqField(L *lua.LState, x *reqCtx, k string) lua.LValue {
 			return lua.LNil
 		}
 		return lua.LString(x.route.pattern)
-	case "json":
-		return st.fnJSON
-	case "form":
-		return st.fnForm
-	case "cookie":
-		return st.fnCookie
-	case "header":
-		return st.fnHeader
-	case "header_values":
-		return st.fnHVals
-	case "query_values":
-		return st.fnQVals
-	case "form_values":
-		return st.fnFVals
+	}
+	if fn, ok := rt.funcs[k]; ok {
+		return fn
 	}
 	return lua.LNil
 }
@@ -193,23 +215,23 @@ var (
 	lvHTTP11 lua.LValue = lua.LString("HTTP/1.1")
 )
 
-// reqPairs implements pairs(req): every field is built and set in the
-// table, then plain next iterates it.
-func (st *state) reqPairs(L *lua.LState) int {
+// pairs implements pairs(req): every field is built and set in the table,
+// then plain next iterates it.
+func (rt *requestTables) pairs(L *lua.LState) int {
 	t := L.CheckTable(1)
-	st.fillRequest(L, st.current(L, t), t)
+	rt.fill(L, rt.current(L, t), t)
 	L.Push(L.GetGlobal("next"))
 	L.Push(t)
 	L.Push(lua.LNil)
 	return 3
 }
 
-// fillRequest sets every request field in t, as pairs and json.encode see
-// the request.
-func (st *state) fillRequest(L *lua.LState, x *reqCtx, t *lua.LTable) {
+// fill sets every request field in t, as pairs and json.encode see the
+// request.
+func (rt *requestTables) fill(L *lua.LState, x *exchange, t *lua.LTable) {
 	for _, k := range requestFields {
 		if t.RawGetString(k) == lua.LNil {
-			if v := st.reqField(L, x, k); v != lua.LNil {
+			if v := rt.field(L, x, k); v != lua.LNil {
 				t.RawSetString(k, v)
 			}
 		}
@@ -218,7 +240,7 @@ func (st *state) fillRequest(L *lua.LState, x *reqCtx, t *lua.LTable) {
 
 // body reads the whole request body once. A body the core refuses (too
 // large, malformed) raises: the core then answers with its status.
-func (st *state) body(L *lua.LState, x *reqCtx) []byte {
+func body(L *lua.LState, x *exchange) []byte {
 	if !x.bodyRead {
 		b, err := x.r.ReadBody()
 		if err != nil {
@@ -229,139 +251,11 @@ func (st *state) body(L *lua.LState, x *reqCtx) []byte {
 	return x.bodyBytes
 }
 
-// fillHeaders sets lower-case field names to values in t; repeated fields
-// are joined with ", " (RFC 9110, section 5.3), cookies with "; ".
-func fillHeaders(t *lua.LTable, r *httpcore.Request) {
-	n := r.Header.Len()
-	for i := 0; i < n; i++ {
-		name, _ := r.Header.At(i)
-		k := lowerString(name)
-		if t.RawGetString(k) == lua.LNil {
-			t.RawSetString(k, headerValue(r, name))
-		}
-	}
-}
-
-// headerValue is the value of the fields named name, joined if repeated.
-func headerValue(r *httpcore.Request, name []byte) lua.LValue {
-	var first []byte
-	var joined []byte
-	n := 0
-	sep := ", "
-	if len(name) == 6 && strings.EqualFold(string(name), "cookie") {
-		sep = "; "
-	}
-	for i := 0; i < r.Header.Len(); i++ {
-		k, v := r.Header.At(i)
-		if !equalFoldBytes(k, name) {
-			continue
-		}
-		switch n {
-		case 0:
-			first = v
-		case 1:
-			joined = append(append(append(joined, first...), sep...), v...)
-		default:
-			joined = append(append(joined, sep...), v...)
-		}
-		n++
-	}
-	switch n {
-	case 0:
-		return lua.LNil
-	case 1:
-		return lua.LString(first)
-	}
-	return lua.LString(joined)
-}
-
-func equalFoldBytes(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
-// lowerString returns b lower-cased (ASCII) as a string.
-func lowerString(b []byte) string {
-	var buf [64]byte
-	var s []byte
-	if len(b) <= len(buf) {
-		s = buf[:len(b)]
-	} else {
-		s = make([]byte, len(b))
-	}
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		s[i] = c
-	}
-	return string(s)
-}
-
-// requestCookie finds the cookie name in the Cookie fields (RFC 6265,
-// section 5.4); the first of a repeated name wins; quotes around a value go.
-func requestCookie(r *httpcore.Request, name string) (string, bool) {
-	val, found := "", false
-	r.Header.Values("Cookie", func(v []byte) {
-		for len(v) > 0 && !found {
-			var part []byte
-			if i := bytes.IndexByte(v, ';'); i >= 0 {
-				part, v = v[:i], v[i+1:]
-			} else {
-				part, v = v, nil
-			}
-			part = bytes.TrimSpace(part)
-			eq := bytes.IndexByte(part, '=')
-			if eq <= 0 || string(part[:eq]) != name {
-				continue
-			}
-			vv := part[eq+1:]
-			if len(vv) >= 2 && vv[0] == '"' && vv[len(vv)-1] == '"' {
-				vv = vv[1 : len(vv)-1]
-			}
-			val, found = string(vv), true
-		}
-	})
-	return val, found
-}
-
-// fillCookies sets every cookie in t.
-func fillCookies(t *lua.LTable, r *httpcore.Request) {
-	r.Header.Values("Cookie", func(v []byte) {
-		for _, part := range strings.Split(string(v), ";") {
-			name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok || name == "" {
-				continue
-			}
-			if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
-				val = val[1 : len(val)-1]
-			}
-			if t.RawGetString(name) == lua.LNil {
-				t.RawSetString(name, lua.LString(val))
-			}
-		}
-	})
-}
-
 // req:json() -> value | nil, err: the body decoded as JSON, once.
-func (st *state) reqJSON(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
+func (rt *requestTables) reqJSON(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
 	if x.lvJSON == nil && x.jsonErr == "" {
-		v, err := decodeJSON(L, string(st.body(L, x)))
+		v, err := json.Decode(L, string(body(L, x)))
 		if err != nil {
 			x.jsonErr = err.Error()
 		} else {
@@ -379,38 +273,40 @@ func (st *state) reqJSON(L *lua.LState) int {
 
 // req:form() -> table: an application/x-www-form-urlencoded body, name ->
 // first value (an empty table for other content types).
-func (st *state) reqForm(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
+func (rt *requestTables) reqForm(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
 	if x.lvForm == nil {
-		x.lvForm = queryTable(L, st.formBody(L, x), false)
+		x.lvForm = luaurl.QueryTable(L, formBody(L, x), false)
 	}
 	L.Push(x.lvForm)
 	return 1
 }
 
 // req:form_values(name) -> { value, ... }
-func (st *state) reqFormValues(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
+func (rt *requestTables) reqFormValues(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
 	name := L.CheckString(2)
-	all := queryTable(L, st.formBody(L, x), true)
+	all := luaurl.QueryTable(L, formBody(L, x), true)
 	L.Push(listOrEmpty(L, all.RawGetString(name)))
 	return 1
 }
 
-func (st *state) formBody(L *lua.LState, x *reqCtx) string {
-	ct := string(x.r.Header.Get("Content-Type"))
-	mt, _, _ := strings.Cut(ct, ";")
-	if !strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded") {
+func formBody(L *lua.LState, x *exchange) string {
+	ct := x.r.Header.Get("Content-Type")
+	if i := strings.IndexByte(string(ct), ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	if !httpcore.EqualFold(bytes.TrimSpace(ct), "application/x-www-form-urlencoded") {
 		return ""
 	}
-	return string(st.body(L, x))
+	return string(body(L, x))
 }
 
 // req:query_values(name) -> { value, ... }
-func (st *state) reqQueryValues(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
+func (rt *requestTables) reqQueryValues(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
 	name := L.CheckString(2)
-	all := queryTable(L, string(x.r.Query), true)
+	all := luaurl.QueryTable(L, string(x.r.Query), true)
 	L.Push(listOrEmpty(L, all.RawGetString(name)))
 	return 1
 }
@@ -423,22 +319,22 @@ func listOrEmpty(L *lua.LState, v lua.LValue) lua.LValue {
 }
 
 // req:cookie(name) -> string | nil
-func (st *state) reqCookie(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
-	L.Push(st.lazyGet(L, x, lazyCookies, L.CheckString(2)))
+func (rt *requestTables) reqCookie(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
+	L.Push(lazyGet(x, lazyCookies, L.CheckString(2)))
 	return 1
 }
 
 // req:header(name) -> string | nil: any case; repeated fields joined.
-func (st *state) reqHeader(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
-	L.Push(st.lazyGet(L, x, lazyHeaders, L.CheckString(2)))
+func (rt *requestTables) reqHeader(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
+	L.Push(lazyGet(x, lazyHeaders, L.CheckString(2)))
 	return 1
 }
 
 // req:header_values(name) -> { value, ... }: each field named name, in order.
-func (st *state) reqHeaderValues(L *lua.LState) int {
-	x := st.current(L, L.Get(1))
+func (rt *requestTables) reqHeaderValues(L *lua.LState) int {
+	x := rt.current(L, L.Get(1))
 	name := L.CheckString(2)
 	t := L.NewTable()
 	x.r.Header.Values(name, func(v []byte) { t.Append(lua.LString(v)) })

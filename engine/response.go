@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib/json"
 )
 
 // A route returns its response as:
@@ -32,29 +32,34 @@ const (
 	ctJSON = "application/json"
 )
 
-// respond writes the value a route returned.
-func (st *state) respond(v lua.LValue) error {
-	w := st.x.w
+// respond writes the value a route returned as x's response.
+func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
+	w := x.w
 	switch v := v.(type) {
 	case lua.LString:
 		w.Header().Set("Content-Type", ctText)
 		writeBody(w, string(v))
 		return nil
 	case lua.LNumber:
-		code := int(v)
-		if float64(code) != float64(v) || code < 100 || code > 999 {
+		code, ok := statusCode(v)
+		if !ok {
 			return fmt.Errorf("route returned %v, which is not an HTTP status", v)
 		}
 		writeStatus(w, code, "")
 		return nil
 	case *lua.LTable:
-		return st.respondTable(v)
+		return e.respondTable(st, x, v)
 	}
 	if v == lua.LNil {
 		w.WriteHeader(204)
 		return nil
 	}
 	return fmt.Errorf("route returned a %s; want a string, a table, a status or nil", v.Type())
+}
+
+func statusCode(v lua.LNumber) (int, bool) {
+	code := int(v)
+	return code, float64(code) == float64(v) && code >= 100 && code <= 999
 }
 
 // writeBody sends s as the whole body, with its length declared so that a
@@ -84,10 +89,17 @@ type responseFields struct {
 	headers, cookies, dl lua.LValue
 	kind                 string
 	content              lua.LValue
+	unknown              lua.LValue // the first key the server ignores
 }
 
-func (st *state) readResponseTable(t *lua.LTable) (*responseFields, error) {
-	f := &st.rf
+// ResponseKeys lists the fields a response table may have, sorted: those
+// readResponseTable reads. Any other key is ignored (and warned about in
+// -dev).
+func ResponseKeys() []string {
+	return []string{"body", "cookies", "download", "file", "headers", "html", "json", "redirect", "status", "text"}
+}
+
+func readResponseTable(f *responseFields, t *lua.LTable) error {
 	*f = responseFields{}
 	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
 		name, _ := k.(lua.LString)
@@ -102,38 +114,48 @@ func (st *state) readResponseTable(t *lua.LTable) (*responseFields, error) {
 			f.dl = v
 		case "body", "json", "html", "text", "redirect", "file":
 			if f.kind != "" {
-				return nil, fmt.Errorf("response has both %s and %s", f.kind, name)
+				return fmt.Errorf("response has both %s and %s", f.kind, name)
 			}
 			f.kind, f.content = string(name), v
 		default:
-			if st.e.cfg.Dev {
-				st.warnUnknownKey(k)
+			if f.unknown == nil {
+				f.unknown = k
 			}
 		}
 	}
-	return f, nil
+	return nil
 }
 
-func (st *state) respondTable(t *lua.LTable) error {
-	w := st.x.w
-	f, err := st.readResponseTable(t)
-	if err != nil {
+// respondTable writes a response table: its status and headers, then its
+// content (respondContent).
+func (e *Engine) respondTable(st *state, x *exchange, t *lua.LTable) error {
+	f := &st.rf
+	if err := readResponseTable(f, t); err != nil {
 		return err
+	}
+	if f.unknown != nil && e.cfg.Dev {
+		// A "stauts" typo should not cost an afternoon.
+		e.log.Warn("response table has a key the server ignores", "key", f.unknown.String(), "route", routeName(x))
 	}
 	status := 200
 	switch s := f.status.(type) {
 	case nil:
 	case lua.LNumber:
-		status = int(s)
-		if float64(status) != float64(s) || status < 100 || status > 999 {
+		var ok bool
+		if status, ok = statusCode(s); !ok {
 			return fmt.Errorf("response status %v is not an HTTP status", s)
 		}
 	default:
 		return fmt.Errorf("response status must be a number, not a %s", s.Type())
 	}
-	kind, content := f.kind, f.content
+	if err := setFields(x.w.Header(), f); err != nil {
+		return err
+	}
+	return e.respondContent(st, x, f, status)
+}
 
-	h := w.Header()
+// setFields sets the headers, cookies and download name of f.
+func setFields(h *httpcore.Header, f *responseFields) error {
 	switch hs := f.headers.(type) {
 	case nil:
 	case *lua.LTable:
@@ -152,11 +174,16 @@ func (st *state) respondTable(t *lua.LTable) error {
 	default:
 		return fmt.Errorf("response cookies must be a table, not a %s", c.Type())
 	}
-	if d, ok := f.dl.(lua.LString); ok && kind != "file" {
+	if d, ok := f.dl.(lua.LString); ok && f.kind != "file" {
 		h.Set("Content-Disposition", fileserver.ContentDisposition(string(d)))
 	}
+	return nil
+}
 
-	switch kind {
+// respondContent writes the status and the content of f.
+func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, status int) error {
+	w, h := x.w, x.w.Header()
+	switch f.kind {
 	case "":
 		w.WriteHeader(status)
 		if status >= 200 && status != 204 && status != 304 {
@@ -164,7 +191,7 @@ func (st *state) respondTable(t *lua.LTable) error {
 		}
 		return nil
 	case "json":
-		body, err := encodeJSON(st.jsonBuf[:0], content)
+		body, err := json.Encode(st.jsonBuf[:0], f.content)
 		if err != nil {
 			return fmt.Errorf("response json: %w", err)
 		}
@@ -175,7 +202,7 @@ func (st *state) respondTable(t *lua.LTable) error {
 		w.Write(body)
 		return nil
 	case "redirect":
-		loc, ok := content.(lua.LString)
+		loc, ok := f.content.(lua.LString)
 		if !ok || loc == "" || strings.ContainsAny(string(loc), "\r\n\x00") {
 			return fmt.Errorf("response redirect must be a URL string")
 		}
@@ -187,22 +214,22 @@ func (st *state) respondTable(t *lua.LTable) error {
 		w.SetContentLength(0)
 		return nil
 	case "file":
-		path, ok := content.(lua.LString)
+		path, ok := f.content.(lua.LString)
 		if !ok {
 			return fmt.Errorf("response file must be a path string")
 		}
 		download, _ := f.dl.(lua.LString)
-		return st.openFile(string(path), string(download), status)
+		return e.openFile(st, x, string(path), string(download), status)
 	}
-	s, ok := content.(lua.LString)
+	s, ok := f.content.(lua.LString)
 	if !ok {
-		if n, isNum := content.(lua.LNumber); isNum {
-			s = lua.LString(n.String())
-		} else {
-			return fmt.Errorf("response %s must be a string, not a %s", kind, content.Type())
+		n, isNum := f.content.(lua.LNumber)
+		if !isNum {
+			return fmt.Errorf("response %s must be a string, not a %s", f.kind, f.content.Type())
 		}
+		s = lua.LString(n.String())
 	}
-	if kind == "html" {
+	if f.kind == "html" {
 		defaultType(h, ctHTML)
 	} else {
 		defaultType(h, ctText)
@@ -256,111 +283,4 @@ func setHeader(h *httpcore.Header, name, value string, add bool) error {
 		h.Set(name, value)
 	}
 	return nil
-}
-
-// setCookies adds a Set-Cookie field per entry: name -> value, or name ->
-// { value=, path=, domain=, max_age=, expires= (Unix seconds or a date
-// string), secure=, http_only=, same_site= ("Lax"|"Strict"|"None") }.
-func setCookies(h *httpcore.Header, cs *lua.LTable) error {
-	for k, v := cs.Next(lua.LNil); k != lua.LNil; k, v = cs.Next(k) {
-		name := lua.LVAsString(k)
-		if !httpcore.ValidFieldName(name) { // cookie-name is a token (RFC 6265 4.1.1)
-			return fmt.Errorf("invalid cookie name %q", name)
-		}
-		var b strings.Builder
-		b.WriteString(name)
-		b.WriteByte('=')
-		switch v := v.(type) {
-		case lua.LString, lua.LNumber:
-			if err := cookieValue(&b, lua.LVAsString(v)); err != nil {
-				return fmt.Errorf("cookie %s: %w", name, err)
-			}
-		case *lua.LTable:
-			if err := cookieValue(&b, lua.LVAsString(v.RawGetString("value"))); err != nil {
-				return fmt.Errorf("cookie %s: %w", name, err)
-			}
-			if err := cookieAttrs(&b, v); err != nil {
-				return fmt.Errorf("cookie %s: %w", name, err)
-			}
-		default:
-			return fmt.Errorf("cookie %s: value must be a string or a table", name)
-		}
-		h.Add("Set-Cookie", b.String())
-	}
-	return nil
-}
-
-// cookieValue writes a cookie-value (RFC 6265, section 4.1.1), quoting it
-// when it has spaces or commas, refusing what cannot be sent.
-func cookieValue(b *strings.Builder, v string) error {
-	quote := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == ' ' || c == ',':
-			quote = true
-		case c < 0x21 || c > 0x7e || c == '"' || c == ';' || c == '\\':
-			return fmt.Errorf("value has a character cookies cannot carry (%q)", c)
-		}
-	}
-	if quote {
-		b.WriteByte('"')
-		b.WriteString(v)
-		b.WriteByte('"')
-	} else {
-		b.WriteString(v)
-	}
-	return nil
-}
-
-func cookieAttrs(b *strings.Builder, t *lua.LTable) error {
-	for _, a := range []struct{ key, attr string }{{"path", "Path"}, {"domain", "Domain"}} {
-		if v, ok := t.RawGetString(a.key).(lua.LString); ok {
-			if strings.ContainsAny(string(v), ";\r\n\x00") {
-				return fmt.Errorf("%s has a forbidden character", a.key)
-			}
-			b.WriteString("; " + a.attr + "=" + string(v))
-		}
-	}
-	if v, ok := t.RawGetString("max_age").(lua.LNumber); ok {
-		b.WriteString("; Max-Age=" + strconv.Itoa(int(v)))
-	}
-	switch v := t.RawGetString("expires").(type) {
-	case lua.LNumber:
-		b.WriteString("; Expires=" + time.Unix(int64(v), 0).UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"))
-	case lua.LString:
-		if strings.ContainsAny(string(v), ";\r\n") {
-			return fmt.Errorf("expires has a forbidden character")
-		}
-		b.WriteString("; Expires=" + string(v))
-	}
-	if lua.LVAsBool(t.RawGetString("http_only")) {
-		b.WriteString("; HttpOnly")
-	}
-	if lua.LVAsBool(t.RawGetString("secure")) {
-		b.WriteString("; Secure")
-	}
-	if v, ok := t.RawGetString("same_site").(lua.LString); ok {
-		switch strings.ToLower(string(v)) {
-		case "lax":
-			b.WriteString("; SameSite=Lax")
-		case "strict":
-			b.WriteString("; SameSite=Strict")
-		case "none":
-			b.WriteString("; SameSite=None")
-		default:
-			return fmt.Errorf("same_site must be Lax, Strict or None")
-		}
-	}
-	return nil
-}
-
-// warnUnknownKey logs, in -dev, a response field the server ignores: a
-// "stauts" typo should not cost an afternoon.
-func (st *state) warnUnknownKey(k lua.LValue) {
-	route := "?"
-	if st.x.route != nil {
-		route = st.x.route.method + " " + st.x.route.pattern
-	}
-	st.e.log.Warn("response table has a key the server ignores", "key", k.String(), "route", route)
 }

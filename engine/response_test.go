@@ -10,7 +10,6 @@ import (
 // exactly the fields readResponseTable handles: a table with each key alone
 // is read without the unknown-key path, and a near-miss key is not.
 func TestResponseKeysAreRead(t *testing.T) {
-	st := &state{e: &Engine{cfg: Config{Dev: false}}}
 	known := map[string]bool{}
 	for _, k := range ResponseKeys() {
 		known[k] = true
@@ -18,11 +17,14 @@ func TestResponseKeysAreRead(t *testing.T) {
 	for _, k := range append(ResponseKeys(), "stauts", "jsn") {
 		tbl := &lua.LTable{}
 		tbl.RawSetString(k, lua.LString("x"))
-		f, err := st.readResponseTable(tbl)
-		if err != nil {
+		var f responseFields
+		if err := readResponseTable(&f, tbl); err != nil {
 			t.Fatal(err)
 		}
 		read := f.status != nil || f.headers != nil || f.cookies != nil || f.dl != nil || f.kind != ""
+		if read == (f.unknown != nil) {
+			t.Errorf("key %q: read %v, reported unknown %v", k, read, f.unknown != nil)
+		}
 		if read != known[k] {
 			t.Errorf("key %q: read %v, listed in ResponseKeys %v", k, read, known[k])
 		}

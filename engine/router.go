@@ -2,17 +2,20 @@ package engine
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
-// A route is one registered handler: a method (or "*" for any), a pattern
+// A route is one registered handler: a method (or AnyMethod), a pattern
 // and the index of its function in every state's handler list.
 type route struct {
-	method  string
+	method  string // AnyMethod for any
 	pattern string
 	index   int
-	where   string // file:line of the registration
+	where   stdlib.Place // of the registration
 	params  []string
 	node    *node
 }
@@ -20,12 +23,19 @@ type route struct {
 // router matches request paths against patterns: static segments,
 // ":name" parameters and a trailing "*name" wildcard. It is built once from
 // the first state's registrations and shared, read-only, by all states.
+//
+// It matches the raw (percent-encoded) path segment by segment, decoding
+// each segment before comparing it, as Go's ServeMux does: "/a%2Fb" is one
+// segment, "a/b", so a :name parameter can hold a slash and the static
+// pattern "/a/b" does not match it. Parameters are spans of the raw path;
+// their values are decoded when read (exchange.param).
 type router struct {
 	routes []*route
 	root   node
-	// exact holds fully static patterns: state.serve tries it first, with
-	// the request's path bytes, so that the common case is one map lookup
-	// and no string is made. lookup walks the tree for everything else.
+	// exact holds fully static patterns: Engine.match tries it first, with
+	// the request's path bytes when nothing in it is percent-encoded, so
+	// that the common case is one map lookup and no string is made. lookup
+	// walks the tree for everything else.
 	exact map[string]*node
 }
 
@@ -44,43 +54,10 @@ func (rt *router) add(r *route) error {
 	}
 	segs := strings.Split(r.pattern[1:], "/")
 	n := &rt.root
-	static := true
 	for i, s := range segs {
-		switch {
-		case strings.HasPrefix(s, ":"):
-			if len(s) == 1 {
-				return fmt.Errorf("pattern %q: parameter without a name", r.pattern)
-			}
-			static = false
-			r.params = append(r.params, s[1:])
-			if n.param == nil {
-				n.param = &node{}
-			}
-			n = n.param
-		case strings.HasPrefix(s, "*"):
-			if i != len(segs)-1 {
-				return fmt.Errorf("pattern %q: a wildcard must be the last segment", r.pattern)
-			}
-			static = false
-			name := s[1:]
-			if name == "" {
-				name = "*"
-			}
-			r.params = append(r.params, name)
-			if n.wild == nil {
-				n.wild = &node{}
-			}
-			n = n.wild
-		default:
-			if n.static == nil {
-				n.static = map[string]*node{}
-			}
-			child := n.static[s]
-			if child == nil {
-				child = &node{}
-				n.static[s] = child
-			}
-			n = child
+		var err error
+		if n, err = n.extend(r, s, i == len(segs)-1); err != nil {
+			return err
 		}
 	}
 	if seen := map[string]bool{}; len(r.params) > 1 {
@@ -98,7 +75,7 @@ func (rt *router) add(r *route) error {
 	}
 	n.handlers = append(n.handlers, r)
 	r.node = n
-	if static {
+	if len(r.params) == 0 {
 		if rt.exact == nil {
 			rt.exact = map[string]*node{}
 		}
@@ -106,6 +83,44 @@ func (rt *router) add(r *route) error {
 	}
 	rt.routes = append(rt.routes, r)
 	return nil
+}
+
+// extend returns the child of n for the pattern segment s of r, made if
+// need be, and records r's parameter names.
+func (n *node) extend(r *route, s string, last bool) (*node, error) {
+	switch {
+	case strings.HasPrefix(s, ":"):
+		if len(s) == 1 {
+			return nil, fmt.Errorf("pattern %q: parameter without a name", r.pattern)
+		}
+		r.params = append(r.params, s[1:])
+		if n.param == nil {
+			n.param = &node{}
+		}
+		return n.param, nil
+	case strings.HasPrefix(s, "*"):
+		if !last {
+			return nil, fmt.Errorf("pattern %q: a wildcard must be the last segment", r.pattern)
+		}
+		name := s[1:]
+		if name == "" {
+			name = "*"
+		}
+		r.params = append(r.params, name)
+		if n.wild == nil {
+			n.wild = &node{}
+		}
+		return n.wild, nil
+	}
+	if n.static == nil {
+		n.static = map[string]*node{}
+	}
+	child := n.static[s]
+	if child == nil {
+		child = &node{}
+		n.static[s] = child
+	}
+	return child, nil
 }
 
 // samePattern compares patterns ignoring parameter names: /a/:x and /a/:y
@@ -140,10 +155,10 @@ type match struct {
 	pathMatched bool
 }
 
-// lookup finds the most specific route for method and path: at each
-// segment a static match beats a parameter, which beats a wildcard, and
-// only routes for method (or any method) count. HEAD falls back to GET.
-// params is scratch storage, reused by the caller.
+// lookup finds the most specific route for method and the raw path: at
+// each segment a static match beats a parameter, which beats a wildcard,
+// and only routes for method (or any method) count. HEAD falls back to
+// GET. params is scratch storage, reused by the caller.
 func (rt *router) lookup(method, path string, params []span, m *match) {
 	m.route, m.pathMatched = nil, false
 	m.params = params[:0]
@@ -156,7 +171,7 @@ func (rt *router) lookup(method, path string, params []span, m *match) {
 // walk matches path[pos:] (pos is just past a '/') below n.
 func (n *node) walk(method, path string, pos int, m *match) bool {
 	seg, end, last := segment(path, pos)
-	if child := n.static[seg]; child != nil {
+	if child := n.child(seg); child != nil {
 		if child.finish(method, path, end, last, m) {
 			return true
 		}
@@ -192,6 +207,22 @@ func segment(path string, pos int) (seg string, end int, last bool) {
 	return path[pos : pos+end], pos + end, false
 }
 
+// child returns the static child named by a raw segment, decoded when it
+// holds an escape (httpcore has refused malformed ones).
+func (n *node) child(seg string) *node {
+	if n.static == nil {
+		return nil
+	}
+	if strings.IndexByte(seg, '%') >= 0 {
+		d, err := url.PathUnescape(seg)
+		if err != nil {
+			return nil
+		}
+		seg = d
+	}
+	return n.static[seg]
+}
+
 // finish continues below n after a segment ending at end.
 func (n *node) finish(method, path string, end int, last bool, m *match) bool {
 	if !last {
@@ -218,7 +249,7 @@ func (n *node) pick(method string) *route {
 			return r
 		case "GET":
 			get = r
-		case "*":
+		case AnyMethod:
 			any = r
 		}
 	}
@@ -228,7 +259,7 @@ func (n *node) pick(method string) *route {
 	return any
 }
 
-// allowed lists the methods that some route accepts for path, for the
+// allowed lists the methods that some route accepts for the raw path, for the
 // Allow header of a 405 (RFC 9110, section 15.5.6).
 func (rt *router) allowed(path string) string {
 	set := map[string]bool{}
@@ -247,7 +278,7 @@ func (rt *router) allowed(path string) string {
 				set[r.method] = true
 			}
 		}
-		visit(n.static[seg])
+		visit(n.child(seg))
 		if seg != "" {
 			visit(n.param)
 		}
@@ -260,7 +291,7 @@ func (rt *router) allowed(path string) string {
 	if strings.HasPrefix(path, "/") {
 		collect(&rt.root, 1)
 	}
-	if set["*"] {
+	if set[AnyMethod] {
 		return ""
 	}
 	if set["GET"] {
@@ -291,7 +322,7 @@ func (rt *router) unreachable() []*route {
 		if n.wild != nil {
 			for _, r := range n.wild.handlers {
 				m := r.method
-				if m == "*" {
+				if m == AnyMethod {
 					m = unusedMethod // what reaches an any-route: a method nobody names
 				}
 				if n.covered(m) {

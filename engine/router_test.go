@@ -1,12 +1,17 @@
 package engine
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
+)
 
 func testRouter(t *testing.T, specs ...[2]string) *router {
 	t.Helper()
 	rt := &router{}
 	for i, s := range specs {
-		if err := rt.add(&route{method: s[0], pattern: s[1], index: i, where: "t.lua:1"}); err != nil {
+		if err := rt.add(&route{method: s[0], pattern: s[1], index: i, where: stdlib.Place{File: "t.lua", Line: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -19,7 +24,8 @@ func TestRouterMostSpecificWins(t *testing.T) {
 		[2]string{"GET", "/files/:name"},
 		[2]string{"GET", "/files/readme"},
 		[2]string{"POST", "/files/upload"},
-		[2]string{"*", "/any/:x"},
+		[2]string{AnyMethod, "/any/:x"},
+		[2]string{"GET", "/café/menu"},
 		[2]string{"GET", "/"},
 		[2]string{"GET", "/a/:b/c"},
 		[2]string{"GET", "/a/b/:c"},
@@ -43,6 +49,15 @@ func TestRouterMostSpecificWins(t *testing.T) {
 		{"GET", "/nope", "404", nil},
 		{"GET", "/files", "404", nil},
 		{"GET", "", "404", nil},
+		// Segments are decoded one by one: an escaped slash stays inside its
+		// segment, an escaped letter matches the static segment.
+		{"GET", "/files/a%2Fb", "/files/:name", []string{"a/b"}},
+		{"GET", "/files/a%2Fb/c", "/files/*path", []string{"a/b/c"}},
+		{"GET", "/files/read%6De", "/files/readme", nil},
+		{"GET", "/caf%C3%A9/menu", "/café/menu", nil},
+		{"GET", "/a/b%2Fc", "404", nil},
+		{"GET", "/a%2Fb/c", "404", nil},
+		{"GET", "/a/x%2Fy/c", "/a/:b/c", []string{"x/y"}},
 	}
 	for _, tc := range cases {
 		var m match
@@ -59,13 +74,20 @@ func TestRouterMostSpecificWins(t *testing.T) {
 			continue
 		}
 		for i, p := range tc.params {
-			if i >= len(m.params) || tc.path[m.params[i].start:m.params[i].end] != p {
+			if i >= len(m.params) {
+				t.Errorf("%s %s: params %v, want %v", tc.method, tc.path, m.params, tc.params)
+				break
+			}
+			if v, _ := url.PathUnescape(tc.path[m.params[i].start:m.params[i].end]); v != p {
 				t.Errorf("%s %s: params %v, want %v", tc.method, tc.path, m.params, tc.params)
 			}
 		}
 	}
 	if got := rt.allowed("/files/upload"); got != "GET, HEAD, OPTIONS, POST" {
 		t.Errorf("Allow for /files/upload: %q", got)
+	}
+	if got := rt.allowed("/files/uploa%64"); got != "GET, HEAD, OPTIONS, POST" {
+		t.Errorf("Allow for /files/uploa%%64: %q", got)
 	}
 }
 
@@ -77,7 +99,7 @@ func TestRouterRejectsBadPatterns(t *testing.T) {
 		}
 	}
 	rt := testRouter(t, [2]string{"GET", "/u/:id"})
-	if err := rt.add(&route{method: "GET", pattern: "/u/:name", where: "x.lua:2"}); err == nil {
+	if err := rt.add(&route{method: "GET", pattern: "/u/:name", where: stdlib.Place{File: "x.lua", Line: 2}}); err == nil {
 		t.Error("the same route with another parameter name was accepted")
 	}
 }

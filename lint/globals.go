@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/yuin/gopher-lua/ast"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // topLevelGlobals adds to declared the globals a chunk assigns outside
@@ -95,7 +97,7 @@ func (c *globalsChecker) assign(name string, line int, s *scope, inFunc bool) {
 	if !inFunc || s.has(name) || c.declared[name] {
 		return
 	}
-	c.out = append(c.out, Finding{c.file, line, fmt.Sprintf(
+	c.out = append(c.out, Finding{stdlib.Place{File: c.file, Line: line}, fmt.Sprintf(
 		"assignment to undeclared global '%s' inside a function: it fails when the function runs (missing 'local'?)", name)})
 }
 
@@ -103,19 +105,7 @@ func (c *globalsChecker) block(stmts []ast.Stmt, s *scope, inFunc bool) {
 	for _, st := range stmts {
 		switch st := st.(type) {
 		case *ast.LocalAssignStmt:
-			// "local function f" is a LocalAssignStmt whose body sees f.
-			for i, e := range st.Exprs {
-				if fn, ok := e.(*ast.FunctionExpr); ok && len(st.Exprs) == len(st.Names) {
-					inner := s.child()
-					inner.add(st.Names[i])
-					c.function(fn, inner)
-					continue
-				}
-				c.expr(e, s, inFunc)
-			}
-			for _, n := range st.Names {
-				s.add(n)
-			}
+			c.local(st, s, inFunc)
 		case *ast.AssignStmt:
 			for _, e := range st.Rhs {
 				c.expr(e, s, inFunc)
@@ -129,35 +119,6 @@ func (c *globalsChecker) block(stmts []ast.Stmt, s *scope, inFunc bool) {
 			}
 		case *ast.FuncCallStmt:
 			c.expr(st.Expr, s, inFunc)
-		case *ast.DoBlockStmt:
-			c.block(st.Stmts, s.child(), inFunc)
-		case *ast.WhileStmt:
-			c.expr(st.Condition, s, inFunc)
-			c.block(st.Stmts, s.child(), inFunc)
-		case *ast.RepeatStmt:
-			inner := s.child()
-			c.block(st.Stmts, inner, inFunc)
-			c.expr(st.Condition, inner, inFunc)
-		case *ast.IfStmt:
-			c.expr(st.Condition, s, inFunc)
-			c.block(st.Then, s.child(), inFunc)
-			c.block(st.Else, s.child(), inFunc)
-		case *ast.NumberForStmt:
-			c.expr(st.Init, s, inFunc)
-			c.expr(st.Limit, s, inFunc)
-			c.expr(st.Step, s, inFunc)
-			inner := s.child()
-			inner.add(st.Name)
-			c.block(st.Stmts, inner, inFunc)
-		case *ast.GenericForStmt:
-			for _, e := range st.Exprs {
-				c.expr(e, s, inFunc)
-			}
-			inner := s.child()
-			for _, n := range st.Names {
-				inner.add(n)
-			}
-			c.block(st.Stmts, inner, inFunc)
 		case *ast.FuncDefStmt:
 			if id, ok := st.Name.Func.(*ast.IdentExpr); ok && st.Name.Method == "" {
 				c.assign(id.Value, st.Line(), s, inFunc)
@@ -171,7 +132,61 @@ func (c *globalsChecker) block(stmts []ast.Stmt, s *scope, inFunc bool) {
 			for _, e := range st.Exprs {
 				c.expr(e, s, inFunc)
 			}
+		default:
+			c.nested(st, s, inFunc)
 		}
+	}
+}
+
+// local checks a local statement; "local function f" is one whose body
+// sees f.
+func (c *globalsChecker) local(st *ast.LocalAssignStmt, s *scope, inFunc bool) {
+	for i, e := range st.Exprs {
+		if fn, ok := e.(*ast.FunctionExpr); ok && len(st.Exprs) == len(st.Names) {
+			inner := s.child()
+			inner.add(st.Names[i])
+			c.function(fn, inner)
+			continue
+		}
+		c.expr(e, s, inFunc)
+	}
+	for _, n := range st.Names {
+		s.add(n)
+	}
+}
+
+// nested checks the statements with a block of their own: loops, if, do.
+func (c *globalsChecker) nested(st ast.Stmt, s *scope, inFunc bool) {
+	switch st := st.(type) {
+	case *ast.DoBlockStmt:
+		c.block(st.Stmts, s.child(), inFunc)
+	case *ast.WhileStmt:
+		c.expr(st.Condition, s, inFunc)
+		c.block(st.Stmts, s.child(), inFunc)
+	case *ast.RepeatStmt:
+		inner := s.child()
+		c.block(st.Stmts, inner, inFunc)
+		c.expr(st.Condition, inner, inFunc)
+	case *ast.IfStmt:
+		c.expr(st.Condition, s, inFunc)
+		c.block(st.Then, s.child(), inFunc)
+		c.block(st.Else, s.child(), inFunc)
+	case *ast.NumberForStmt:
+		c.expr(st.Init, s, inFunc)
+		c.expr(st.Limit, s, inFunc)
+		c.expr(st.Step, s, inFunc)
+		inner := s.child()
+		inner.add(st.Name)
+		c.block(st.Stmts, inner, inFunc)
+	case *ast.GenericForStmt:
+		for _, e := range st.Exprs {
+			c.expr(e, s, inFunc)
+		}
+		inner := s.child()
+		for _, n := range st.Names {
+			inner.add(n)
+		}
+		c.block(st.Stmts, inner, inFunc)
 	}
 }
 

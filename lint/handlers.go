@@ -7,6 +7,8 @@ import (
 
 	"github.com/yuin/gopher-lua/ast"
 
+	"github.com/luaserve/luaserve/lua/stdlib"
+
 	"github.com/luaserve/luaserve/engine"
 )
 
@@ -29,95 +31,116 @@ var handlerArg = map[string]int{
 // names bound to require("luaserve") (local or global, anywhere); a module
 // that receives app as a parameter is not followed.
 func registrations(chunk []ast.Stmt) []registration {
-	apps := map[string]bool{}
-	var regs []registration
-	var visitExpr func(e ast.Expr)
-	var visit func(stmts []ast.Stmt)
-	visitExpr = func(e ast.Expr) {
-		switch e := e.(type) {
-		case *ast.FuncCallExpr:
-			if ag, ok := e.Func.(*ast.AttrGetExpr); ok {
-				id, isID := ag.Object.(*ast.IdentExpr)
-				key, isKey := ag.Key.(*ast.StringExpr)
-				if isID && isKey && apps[id.Value] {
-					if pos, ok := handlerArg[key.Value]; ok {
-						r := registration{kind: key.Value, line: e.Line()}
-						if pos == -1 {
-							pos = len(e.Args) - 1
-						}
-						if pos >= 0 && pos < len(e.Args) {
-							r.handler, _ = e.Args[pos].(*ast.FunctionExpr)
-						}
-						regs = append(regs, r)
-					}
+	f := &regFinder{apps: map[string]bool{}}
+	f.stmts(chunk)
+	return f.regs
+}
+
+// regFinder walks a chunk in source order, so that a name is known to
+// hold the app before the calls made through it.
+type regFinder struct {
+	apps map[string]bool // names bound to require("luaserve")
+	regs []registration
+}
+
+func (f *regFinder) stmts(stmts []ast.Stmt) {
+	for _, st := range stmts {
+		switch st := st.(type) {
+		case *ast.LocalAssignStmt:
+			f.bind(st.Names, st.Exprs)
+		case *ast.AssignStmt:
+			names := make([]string, len(st.Lhs))
+			for i, e := range st.Lhs {
+				if id, ok := e.(*ast.IdentExpr); ok {
+					names[i] = id.Value
 				}
 			}
-			visitExpr(e.Func)
-			for _, a := range e.Args {
-				visitExpr(a)
-			}
-		case *ast.FunctionExpr:
-			visit(e.Stmts)
-		case *ast.TableExpr:
-			for _, f := range e.Fields {
-				visitExpr(f.Value)
-			}
+			f.bind(names, st.Rhs)
+		case *ast.FuncCallStmt:
+			f.expr(st.Expr)
+		case *ast.ReturnStmt:
+			f.exprs(st.Exprs)
+		default:
+			f.blocks(st)
 		}
 	}
-	bind := func(names []string, exprs []ast.Expr) {
-		for i, n := range names {
-			if i < len(exprs) && isRequireApp(exprs[i]) {
-				apps[n] = true
-			}
+}
+
+// blocks walks the statements nested in a block statement.
+func (f *regFinder) blocks(st ast.Stmt) {
+	switch st := st.(type) {
+	case *ast.DoBlockStmt:
+		f.stmts(st.Stmts)
+	case *ast.WhileStmt:
+		f.stmts(st.Stmts)
+	case *ast.RepeatStmt:
+		f.stmts(st.Stmts)
+	case *ast.IfStmt:
+		f.stmts(st.Then)
+		f.stmts(st.Else)
+	case *ast.NumberForStmt:
+		f.stmts(st.Stmts)
+	case *ast.GenericForStmt:
+		f.stmts(st.Stmts)
+	case *ast.FuncDefStmt:
+		f.stmts(st.Func.Stmts)
+	}
+}
+
+// bind notes the names assigned require("luaserve"), then walks the values.
+func (f *regFinder) bind(names []string, exprs []ast.Expr) {
+	for i, n := range names {
+		if n != "" && i < len(exprs) && isRequireApp(exprs[i]) {
+			f.apps[n] = true
 		}
 	}
-	visit = func(stmts []ast.Stmt) {
-		for _, st := range stmts {
-			switch st := st.(type) {
-			case *ast.LocalAssignStmt:
-				bind(st.Names, st.Exprs)
-				for _, e := range st.Exprs {
-					visitExpr(e)
-				}
-			case *ast.AssignStmt:
-				var names []string
-				for _, e := range st.Lhs {
-					if id, ok := e.(*ast.IdentExpr); ok {
-						names = append(names, id.Value)
-					} else {
-						names = append(names, "")
-					}
-				}
-				bind(names, st.Rhs)
-				for _, e := range st.Rhs {
-					visitExpr(e)
-				}
-			case *ast.FuncCallStmt:
-				visitExpr(st.Expr)
-			case *ast.DoBlockStmt:
-				visit(st.Stmts)
-			case *ast.WhileStmt:
-				visit(st.Stmts)
-			case *ast.RepeatStmt:
-				visit(st.Stmts)
-			case *ast.IfStmt:
-				visit(st.Then)
-				visit(st.Else)
-			case *ast.NumberForStmt:
-				visit(st.Stmts)
-			case *ast.GenericForStmt:
-				visit(st.Stmts)
-			case *ast.FuncDefStmt:
-				visit(st.Func.Stmts)
-			case *ast.ReturnStmt:
-				for _, e := range st.Exprs {
-					visitExpr(e)
-				}
-			}
+	f.exprs(exprs)
+}
+
+func (f *regFinder) exprs(es []ast.Expr) {
+	for _, e := range es {
+		f.expr(e)
+	}
+}
+
+func (f *regFinder) expr(e ast.Expr) {
+	switch e := e.(type) {
+	case *ast.FuncCallExpr:
+		f.call(e)
+		f.expr(e.Func)
+		f.exprs(e.Args)
+	case *ast.FunctionExpr:
+		f.stmts(e.Stmts)
+	case *ast.TableExpr:
+		for _, fl := range e.Fields {
+			f.expr(fl.Value)
 		}
 	}
-	visit(chunk)
-	return regs
+}
+
+// call records app.<registrar>(...) calls.
+func (f *regFinder) call(e *ast.FuncCallExpr) {
+	ag, ok := e.Func.(*ast.AttrGetExpr)
+	if !ok {
+		return
+	}
+	id, isID := ag.Object.(*ast.IdentExpr)
+	key, isKey := ag.Key.(*ast.StringExpr)
+	if !isID || !isKey || !f.apps[id.Value] {
+		return
+	}
+	pos, ok := handlerArg[key.Value]
+	if !ok {
+		return
+	}
+	r := registration{kind: key.Value, line: e.Line()}
+	if pos == -1 {
+		pos = len(e.Args) - 1
+	}
+	if pos >= 0 && pos < len(e.Args) {
+		r.handler, _ = e.Args[pos].(*ast.FunctionExpr)
+	}
+	f.regs = append(f.regs, r)
 }
 
 // isRequireApp reports whether e is require("luaserve") (or require "luaserve").
@@ -169,7 +192,7 @@ func checkResponses(file string, regs []registration) []Finding {
 				} else {
 					msg += " (known: " + strings.Join(engine.ResponseKeys(), ", ") + ")"
 				}
-				out = append(out, Finding{file, line, msg})
+				out = append(out, Finding{stdlib.Place{File: file, Line: line}, msg})
 			}
 		})
 	}
@@ -259,7 +282,7 @@ func checkHooks(calls []hookCall) []Finding {
 			if prev.file != c.file {
 				msg = "app.%s is also called at %s:%d: each call replaces the handler, so only one of them runs"
 			}
-			out = append(out, Finding{prev.file, prev.line, fmt.Sprintf(msg, c.kind, rel(c.file), c.line)})
+			out = append(out, Finding{stdlib.Place{File: prev.file, Line: prev.line}, fmt.Sprintf(msg, c.kind, rel(c.file), c.line)})
 		}
 		last[c.kind] = c
 	}

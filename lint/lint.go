@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -18,21 +16,16 @@ import (
 	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/luaserve/luaserve/engine"
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // Finding is one problem, at a file and line (0 when unknown).
 type Finding struct {
-	File string
-	Line int
-	Msg  string
+	stdlib.Place
+	Msg string
 }
 
-func (f Finding) String() string {
-	if f.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", f.File, f.Line, f.Msg)
-	}
-	return f.File + ": " + f.Msg
-}
+func (f Finding) String() string { return f.Place.String() + ": " + f.Msg }
 
 // Result is what Check found.
 type Result struct {
@@ -47,7 +40,7 @@ type Result struct {
 func (r *Result) All() []Finding {
 	var out []Finding
 	if r.Load != nil {
-		out = append(out, Finding{r.Load.File, r.Load.Line, r.Load.Msg})
+		out = append(out, Finding{r.Load.Place, r.Load.Msg})
 	}
 	return append(out, r.Findings...)
 }
@@ -59,28 +52,43 @@ func Check(script string) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	files, globals := res.load(script)
+	res.Findings = append(res.Findings, lintSources(files, globals)...)
+	for i := range res.Findings {
+		res.Findings[i].File = rel(res.Findings[i].File)
+	}
+	if res.Load != nil {
+		res.Load.File = rel(res.Load.File)
+	}
+	res.Findings = dedupe(res.Findings)
+	return res, nil
+}
+
+// load loads the script in an engine and checks what it registered. It
+// returns the Lua files to lint and the globals defined once the script
+// has loaded (a fresh state's, when it failed to load).
+func (res *Result) load(script string) (files, globals []string) {
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	files := []string{script}
-	var globals []string
 	if err != nil {
 		var le *engine.LoadError
 		if !errors.As(err, &le) {
-			le = &engine.LoadError{File: script, Msg: err.Error()}
+			le = &engine.LoadError{Place: stdlib.Place{File: script}, Msg: err.Error()}
 		}
 		res.Load = le
-		globals = builtinGlobals()
-	} else {
-		defer eng.Close()
-		files = eng.Files()
-		globals = eng.Globals()
-		res.Routes = eng.Routes()
-		routes := res.Routes[:len(res.Routes)-len(eng.Mounts())]
-		res.Findings = append(res.Findings, checkPatterns(routes)...)
-		res.Findings = append(res.Findings, checkUnreachable(eng.Unreachable())...)
-		res.Findings = append(res.Findings, checkMounts(eng.Mounts())...)
+		return []string{script}, builtinGlobals()
 	}
+	defer eng.Close()
+	res.Routes = eng.Routes()
+	routes := res.Routes[:len(res.Routes)-len(eng.Mounts())]
+	res.Findings = append(res.Findings, checkPatterns(routes)...)
+	res.Findings = append(res.Findings, checkUnreachable(eng.Unreachable())...)
+	res.Findings = append(res.Findings, checkMounts(eng.Mounts())...)
+	return eng.Files(), eng.Globals()
+}
 
+// lintSources parses files and checks their globals, responses and hooks.
+func lintSources(files, globals []string) []Finding {
 	chunks := map[string][]ast.Stmt{}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -100,53 +108,33 @@ func Check(script string) (*Result, error) {
 	for _, chunk := range chunks {
 		topLevelGlobals(chunk, declared)
 	}
+	var out []Finding
 	var hooks []hookCall
 	for _, f := range files {
 		chunk, ok := chunks[f]
 		if !ok {
 			continue
 		}
-		res.Findings = append(res.Findings, checkGlobals(f, chunk, declared)...)
+		out = append(out, checkGlobals(f, chunk, declared)...)
 		regs := registrations(chunk)
-		res.Findings = append(res.Findings, checkResponses(f, regs)...)
+		out = append(out, checkResponses(f, regs)...)
 		for _, r := range regs {
 			if r.kind == "not_found" || r.kind == "on_error" {
 				hooks = append(hooks, hookCall{f, r.line, r.kind})
 			}
 		}
 	}
-	res.Findings = append(res.Findings, checkHooks(hooks)...)
-	for i := range res.Findings {
-		res.Findings[i].File = rel(res.Findings[i].File)
-	}
-	if res.Load != nil {
-		res.Load.File = rel(res.Load.File)
-	}
-	res.Findings = dedupe(res.Findings)
-	return res, nil
+	return append(out, checkHooks(hooks)...)
 }
 
-// builtinGlobals lists a fresh Lua state's globals: what a script that
-// failed to load can rely on.
+// builtinGlobals lists the globals of a fresh state, made as the server
+// makes its states: what a script that failed to load can rely on.
 func builtinGlobals() []string {
-	L := lua.NewState()
+	L := stdlib.NewState(&stdlib.BasicHost{}, stdlib.Options{})
 	defer L.Close()
 	var names []string
 	L.G.Global.ForEach(func(k, _ lua.LValue) { names = append(names, lua.LVAsString(k)) })
 	return names
-}
-
-// splitWhere splits "file:line" as RouteInfo.Where has it.
-func splitWhere(w string) (string, int) {
-	i := strings.LastIndexByte(w, ':')
-	if i < 0 {
-		return w, 0
-	}
-	n, err := strconv.Atoi(w[i+1:])
-	if err != nil {
-		return w, 0
-	}
-	return w[:i], n
 }
 
 func dedupe(fs []Finding) []Finding {

@@ -11,9 +11,8 @@ import (
 func checkPatterns(routes []engine.RouteInfo) []Finding {
 	var out []Finding
 	for _, r := range routes {
-		file, line := splitWhere(r.Where)
 		add := func(format string, args ...any) {
-			out = append(out, Finding{file, line, fmt.Sprintf("%s %s: ", method(r.Method), r.Pattern) + fmt.Sprintf(format, args...)})
+			out = append(out, Finding{r.Where, fmt.Sprintf("%s %s: ", r.Method, r.Pattern) + fmt.Sprintf(format, args...)})
 		}
 		if strings.ContainsAny(r.Pattern, "?#") {
 			add("the query string and fragment are not part of the path, so this matches only a path with a literal '?' or '#' (read req.query instead)")
@@ -54,21 +53,13 @@ func isName(s string) bool {
 	return true
 }
 
-func method(m string) string {
-	if m == "*" {
-		return "ANY"
-	}
-	return m
-}
-
 // checkUnreachable reports the routes the engine's router can never pick
 // (engine.Engine.Unreachable says which and why).
 func checkUnreachable(unreachable []engine.RouteInfo) []Finding {
 	var out []Finding
 	for _, r := range unreachable {
-		file, line := splitWhere(r.Where)
-		out = append(out, Finding{file, line, fmt.Sprintf(
-			"%s %s is never reached: for every path under it a more specific static or :param route answers", method(r.Method), r.Pattern)})
+		out = append(out, Finding{r.Where, fmt.Sprintf(
+			"%s %s is never reached: for every path under it a more specific static or :param route answers", r.Method, r.Pattern)})
 	}
 	return out
 }
@@ -82,8 +73,7 @@ func checkMounts(mounts []engine.RouteInfo) []Finding {
 	for i, m := range mounts {
 		for _, prev := range mounts[:i] {
 			if strings.HasPrefix(m.Pattern, prev.Pattern) {
-				file, line := splitWhere(m.Where)
-				out = append(out, Finding{file, line, fmt.Sprintf(
+				out = append(out, Finding{m.Where, fmt.Sprintf(
 					"app.static(%q) is never reached: the earlier app.static(%q) at %s takes every request under it",
 					m.Pattern, prev.Pattern, prev.Where)})
 				break

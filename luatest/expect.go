@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // failure is a failed expectation, raised as a Lua error whose value is a
 // userdata holding it, so the runner can tell it from a script error.
 type failure struct {
-	where            string // "file:line" of the expect, assert or fail call
+	where            stdlib.Place // of the expect, assert or fail call
 	msg              string
 	expected, actual string
 	values           bool // expected and actual are meaningful
@@ -18,7 +20,7 @@ type failure struct {
 
 // raise fails the running test at the calling Lua line.
 func raise(L *lua.LState, f *failure) {
-	f.where = strings.TrimSuffix(L.Where(1), ":")
+	f.where = stdlib.Caller(L, 1)
 	ud := L.NewUserData()
 	ud.Value = f
 	L.Error(ud, 0)
@@ -47,14 +49,14 @@ func installAssertions(L *lua.LState) {
 // that may be called with '.' or ':'.
 func expect(L *lua.LState) int {
 	actual := L.Get(1)
-	t := L.CreateTable(0, 10)
-	matcher := func(name string, check func(L *lua.LState, arg lua.LValue) *failure) {
+	t := L.CreateTable(0, len(matchers))
+	for name, check := range matchers {
 		t.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
 			first := 1
 			if L.GetTop() >= 1 && L.Get(1) == t { // called with ':'
 				first = 2
 			}
-			if f := check(L, L.Get(first)); f != nil {
+			if f := check(L, actual, L.Get(first)); f != nil {
 				if !strings.HasPrefix(f.msg, name) {
 					f.msg = name + ": " + f.msg
 				}
@@ -63,90 +65,112 @@ func expect(L *lua.LState) int {
 			return 0
 		}))
 	}
-	differ := func(msg string, want lua.LValue) *failure {
-		return &failure{msg: msg, expected: show(want), actual: show(actual), values: true}
-	}
-	matcher("to_be", func(L *lua.LState, want lua.LValue) *failure {
-		if actual != want {
-			return differ("values differ", want)
-		}
-		return nil
-	})
-	matcher("not_to_be", func(L *lua.LState, want lua.LValue) *failure {
-		if actual == want {
-			return &failure{msg: "both are " + show(actual)}
-		}
-		return nil
-	})
-	matcher("to_equal", func(L *lua.LState, want lua.LValue) *failure {
-		if path, eq := diff(actual, want, "", 0); !eq {
-			msg := "values differ"
-			if path != "" {
-				msg += " at " + path
-			}
-			return differ(msg, want)
-		}
-		return nil
-	})
-	matcher("not_to_equal", func(L *lua.LState, want lua.LValue) *failure {
-		if _, eq := diff(actual, want, "", 0); eq {
-			return &failure{msg: "both are " + show(actual)}
-		}
-		return nil
-	})
-	matcher("to_contain", func(L *lua.LState, want lua.LValue) *failure {
-		switch a := actual.(type) {
-		case lua.LString:
-			if s, ok := want.(lua.LString); ok && strings.Contains(string(a), string(s)) {
-				return nil
-			}
-		case *lua.LTable:
-			found := false
-			a.ForEach(func(_, v lua.LValue) {
-				if _, eq := diff(v, want, "", 0); eq {
-					found = true
-				}
-			})
-			if found {
-				return nil
-			}
-		}
-		return &failure{msg: fmt.Sprintf("%s does not contain %s", show(actual), show(want))}
-	})
-	matcher("to_match", func(L *lua.LState, pattern lua.LValue) *failure {
-		s, ok := actual.(lua.LString)
-		if !ok {
-			return &failure{msg: fmt.Sprintf("%s is not a string", show(actual))}
-		}
-		find := L.GetField(L.GetGlobal("string"), "find")
-		if err := L.CallByParam(lua.P{Fn: find, NRet: 1, Protect: true}, s, pattern); err != nil {
-			return &failure{msg: "bad pattern: " + err.Error()}
-		}
-		found := L.Get(-1)
-		L.Pop(1)
-		if found == lua.LNil {
-			return &failure{msg: fmt.Sprintf("%s does not match %s", show(actual), show(pattern))}
-		}
-		return nil
-	})
-	matcher("to_be_nil", func(L *lua.LState, _ lua.LValue) *failure {
-		if actual != lua.LNil {
-			return differ("not nil", lua.LNil)
-		}
-		return nil
-	})
-	matcher("to_be_truthy", func(L *lua.LState, _ lua.LValue) *failure {
+	L.Push(t)
+	return 1
+}
+
+// A matcher checks actual against its argument; nil means it holds.
+type matcher func(L *lua.LState, actual, arg lua.LValue) *failure
+
+var matchers = map[string]matcher{
+	"to_be":        toBe,
+	"not_to_be":    notToBe,
+	"to_equal":     toEqual,
+	"not_to_equal": notToEqual,
+	"to_contain":   toContain,
+	"to_match":     toMatch,
+	"to_be_nil":    toBeNil,
+	"to_be_truthy": func(_ *lua.LState, actual, _ lua.LValue) *failure {
 		if !lua.LVAsBool(actual) {
 			return &failure{msg: show(actual) + " is not truthy"}
 		}
 		return nil
-	})
-	matcher("to_be_falsy", func(L *lua.LState, _ lua.LValue) *failure {
+	},
+	"to_be_falsy": func(_ *lua.LState, actual, _ lua.LValue) *failure {
 		if lua.LVAsBool(actual) {
 			return &failure{msg: show(actual) + " is not false or nil"}
 		}
 		return nil
-	})
-	L.Push(t)
-	return 1
+	},
+}
+
+// differ is a failure that shows both values.
+func differ(msg string, actual, want lua.LValue) *failure {
+	return &failure{msg: msg, expected: show(want), actual: show(actual), values: true}
+}
+
+func toBe(_ *lua.LState, actual, want lua.LValue) *failure {
+	if actual != want {
+		return differ("values differ", actual, want)
+	}
+	return nil
+}
+
+func notToBe(_ *lua.LState, actual, want lua.LValue) *failure {
+	if actual == want {
+		return &failure{msg: "both are " + show(actual)}
+	}
+	return nil
+}
+
+func toEqual(_ *lua.LState, actual, want lua.LValue) *failure {
+	if path, eq := diff(actual, want, "", 0); !eq {
+		msg := "values differ"
+		if path != "" {
+			msg += " at " + path
+		}
+		return differ(msg, actual, want)
+	}
+	return nil
+}
+
+func notToEqual(_ *lua.LState, actual, want lua.LValue) *failure {
+	if _, eq := diff(actual, want, "", 0); eq {
+		return &failure{msg: "both are " + show(actual)}
+	}
+	return nil
+}
+
+func toContain(_ *lua.LState, actual, want lua.LValue) *failure {
+	switch a := actual.(type) {
+	case lua.LString:
+		if s, ok := want.(lua.LString); ok && strings.Contains(string(a), string(s)) {
+			return nil
+		}
+	case *lua.LTable:
+		found := false
+		a.ForEach(func(_, v lua.LValue) {
+			if _, eq := diff(v, want, "", 0); eq {
+				found = true
+			}
+		})
+		if found {
+			return nil
+		}
+	}
+	return &failure{msg: fmt.Sprintf("%s does not contain %s", show(actual), show(want))}
+}
+
+func toMatch(L *lua.LState, actual, pattern lua.LValue) *failure {
+	s, ok := actual.(lua.LString)
+	if !ok {
+		return &failure{msg: fmt.Sprintf("%s is not a string", show(actual))}
+	}
+	find := L.GetField(L.GetGlobal("string"), "find")
+	if err := L.CallByParam(lua.P{Fn: find, NRet: 1, Protect: true}, s, pattern); err != nil {
+		return &failure{msg: "bad pattern: " + err.Error()}
+	}
+	found := L.Get(-1)
+	L.Pop(1)
+	if found == lua.LNil {
+		return &failure{msg: fmt.Sprintf("%s does not match %s", show(actual), show(pattern))}
+	}
+	return nil
+}
+
+func toBeNil(_ *lua.LState, actual, _ lua.LValue) *failure {
+	if actual != lua.LNil {
+		return differ("not nil", actual, lua.LNil)
+	}
+	return nil
 }

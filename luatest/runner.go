@@ -18,6 +18,8 @@ import (
 
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/lua/stdlib/json"
 )
 
 // Config says what to run and how.
@@ -161,8 +163,9 @@ type fileRun struct {
 }
 
 type testCase struct {
-	name, where string
-	fn          *lua.LFunction
+	name  string
+	where stdlib.Place
+	fn    *lua.LFunction
 }
 
 // runFile runs one file's tests and returns how many passed and failed.
@@ -194,7 +197,11 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	fr.client = &client{srv: srv, timeout: cfg.Timeout + 5*time.Second}
 	defer fr.client.close()
 
-	fr.L = lua.NewState()
+	// The test file's state is made as the server's are, with the same
+	// modules; require("x") finds x.lua beside the test file.
+	dir := filepath.Dir(file)
+	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
+		stdlib.Options{Modules: engine.Modules(), Search: stdlib.FileSearcher(dir, compileFile)})
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
 		return fileFail(err)
@@ -202,6 +209,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	if err := loadFile(fr.L, file); err != nil {
 		return fileFail(fmt.Errorf("%s", describe(err)))
 	}
+	stdlib.LockGlobals(fr.L)
 	for _, tc := range fr.tests {
 		if cfg.Run != nil && !cfg.Run.MatchString(tc.name) {
 			continue
@@ -250,7 +258,7 @@ func describe(err error) string {
 	}
 	if ud, ok := ae.Object.(*lua.LUserData); ok {
 		if f, ok := ud.Value.(*failure); ok {
-			s := f.where + ": " + f.msg + "\n"
+			s := f.where.String() + ": " + f.msg + "\n"
 			if f.values {
 				s += "    expected: " + f.expected + "\n    actual:   " + f.actual + "\n"
 			}
@@ -282,7 +290,6 @@ func round(d time.Duration) string {
 // setup installs the test globals in the file's Lua state.
 func (fr *fileRun) setup() error {
 	L := fr.L
-	engine.PreloadLibs(L)
 	if err := L.DoString(`return require("luaserve.json")`); err != nil {
 		return err
 	}
@@ -294,7 +301,7 @@ func (fr *fileRun) setup() error {
 	L.SetGlobal("test", L.NewFunction(func(L *lua.LState) int {
 		name := L.CheckString(1)
 		fn := L.CheckFunction(2)
-		fr.tests = append(fr.tests, testCase{name: name, fn: fn, where: strings.TrimSuffix(L.Where(1), ":")})
+		fr.tests = append(fr.tests, testCase{name: name, fn: fn, where: stdlib.Caller(L, 1)})
 		return 0
 	}))
 	for _, m := range []string{"get", "head", "options", "delete"} {
@@ -404,7 +411,7 @@ func (fr *fileRun) responseTable(L *lua.LState, res *response) *lua.LTable {
 	t.RawSetString("headers", h)
 	t.RawSetString("body", lua.LString(res.body))
 	if res.isJSON && len(res.body) > 0 {
-		v, err := engine.JSONDecode(L, string(res.body))
+		v, err := json.Decode(L, string(res.body))
 		if err != nil {
 			t.RawSetString("json_error", lua.LString(err.Error()))
 		} else {

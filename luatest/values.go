@@ -7,7 +7,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/luaserve/luaserve/engine"
+	"github.com/luaserve/luaserve/lua/stdlib/json"
 )
 
 // show formats a Lua value for a failure message, as Lua source where it
@@ -58,7 +58,7 @@ func writeValue(b *strings.Builder, v lua.LValue, depth int, seen map[*lua.LTabl
 		}
 		b.WriteString("}")
 	case *lua.LUserData:
-		if engine.IsJSONNull(v) {
+		if json.IsNull(v) {
 			b.WriteString("json.null")
 			return
 		}

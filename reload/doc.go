@@ -14,5 +14,5 @@
 // What the package does not do: it does not restart the process, re-read
 // flags, or carry Lua module-level variables across a reload (they belong
 // to the old states). Data that must survive belongs in the shared store:
-// the caller's Build function passes the same engine.Store to every engine.
+// the caller's Build function passes the same store.Store to every engine.
 package reload

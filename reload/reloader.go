@@ -24,7 +24,7 @@ const DefaultDebounce = 50 * time.Millisecond
 // Config says how to build engines and how to report.
 type Config struct {
 	// Build makes a new engine from the files on disk. It is called once by
-	// New and once per reload; give every engine the same engine.Store.
+	// New and once per reload; give every engine the same store.Store.
 	Build func() (*engine.Engine, error)
 	// Log receives reload successes and failures; nil means slog.Default().
 	Log *slog.Logger

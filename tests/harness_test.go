@@ -6,6 +6,7 @@ package tests
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/store"
 )
 
 // server is a running luaserve: engine and core on 127.0.0.1.
@@ -59,17 +61,18 @@ func start(t testing.TB, path string, cfg engine.Config) *server {
 }
 
 // startSource serves Lua source written to a temporary script file.
-func startSource(t testing.TB, src string, cfg engine.Config) *server {
+func startSource(t testing.TB, src string, cfg engine.Config, opts ...func(*httpcore.Server)) *server {
 	t.Helper()
 	dir := t.TempDir()
 	cfg.Script = filepath.Join(dir, "routes.lua")
 	if err := os.WriteFile(cfg.Script, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return startConfig(t, cfg)
+	return startConfig(t, cfg, opts...)
 }
 
-func startConfig(t testing.TB, cfg engine.Config) *server {
+// startConfig serves cfg; opts adjust the core's settings.
+func startConfig(t testing.TB, cfg engine.Config, opts ...func(*httpcore.Server)) *server {
 	t.Helper()
 	logs := &syncBuffer{}
 	if cfg.Log == nil {
@@ -87,6 +90,9 @@ func startConfig(t testing.TB, cfg engine.Config) *server {
 		t.Fatal(err)
 	}
 	srv := &httpcore.Server{Handler: eng, Name: "luaserve", ErrorLog: cfg.Log}
+	for _, o := range opts {
+		o(srv)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -214,13 +220,13 @@ func writeFile(t testing.TB, path, content string) {
 	}
 }
 
-// testStore is the engine.Store of tests that must know where a route is:
+// testStore is the store.Store of tests that must know where a route is:
 // a route's store.set(key, value) stores as usual, then lets waitSet(key)
 // return, then, if the test holds key, waits in store.set until the test
-// releases it. It is the one engine.Store implementation in
-// this package; when that interface changes, only Set changes with it.
+// releases it (or the request's context ends). It is the one store.Store
+// implementation in this package.
 type testStore struct {
-	engine.Store // a MemoryStore does the storing
+	store.Store // a store.Memory does the storing
 
 	mu      sync.Mutex
 	reached map[string]chan struct{} // closed by the first Set of the key
@@ -228,13 +234,13 @@ type testStore struct {
 }
 
 func newTestStore() *testStore {
-	return &testStore{Store: engine.NewMemoryStore(), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
+	return &testStore{Store: store.NewMemory(), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
 }
 
-// Set stores, signals, and waits while the test holds key. The wait does
-// not see the request's time limit (Set has no context to watch).
-func (s *testStore) Set(key string, value []byte, ttl time.Duration) error {
-	err := s.Store.Set(key, value, ttl)
+// Set stores, signals, and waits while the test holds key, or until the
+// request's context ends.
+func (s *testStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	err := s.Store.Set(ctx, key, value, ttl)
 	s.mu.Lock()
 	r := s.reachedLocked(key)
 	select {
@@ -245,7 +251,11 @@ func (s *testStore) Set(key string, value []byte, ttl time.Duration) error {
 	h := s.held[key]
 	s.mu.Unlock()
 	if h != nil {
-		<-h
+		select {
+		case <-h:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
 	}
 	return err
 }

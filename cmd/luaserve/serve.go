@@ -21,6 +21,7 @@ import (
 	"github.com/luaserve/luaserve/examples"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/reload"
+	"github.com/luaserve/luaserve/store"
 )
 
 // options are the serve flags.
@@ -148,7 +149,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// One store for every engine the reloader builds: the data survives
 	// reloads.
 	cfg := engineConfig(o, script, log)
-	cfg.Store = engine.NewMemoryStore()
+	cfg.Store = store.NewMemory()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
@@ -319,11 +320,7 @@ func displayAddr(a net.Addr) string {
 func printRoutes(w io.Writer, indent string, routes []engine.RouteInfo) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range routes {
-		m := r.Method
-		if m == "*" {
-			m = "ANY"
-		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, m, r.Pattern, r.Where)
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, r.Method, r.Pattern, r.Where)
 	}
 	tw.Flush()
 }

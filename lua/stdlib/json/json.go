@@ -1,15 +1,5 @@
-package engine
-
-import (
-	"errors"
-	"strconv"
-	"strings"
-
-	lua "github.com/yuin/gopher-lua"
-)
-
-// openJSON opens the luaserve.json module: it pushes the module table and
-// returns 1, so every state can run L.PreloadModule("luaserve.json", openJSON).
+// Package json is luaserve.json: JSON for Lua values, and the encoder and
+// decoder the engine uses for response tables and request bodies.
 //
 // Lua API (local json = require("luaserve.json")):
 //
@@ -35,8 +25,10 @@ import (
 //     ±Inf (1/0) are errors; math.huge in gopher-lua is the largest finite
 //     float, so it prints as 1.7976931348623157e+308.
 //   - Strings: '"', '\' and control characters below 0x20 are escaped (\n, \r,
-//     \t, \b, \f, else \u00XX); each byte of invalid UTF-8 becomes \ufffd, as
-//     in Go's encoding/json; '/' and all valid UTF-8 pass through unescaped.
+//     \t, else \u00XX); each byte of invalid UTF-8 becomes \ufffd, as in Go's
+//     encoding/json; U+2028 and U+2029 are escaped (JavaScript ends a line at
+//     them); '/' and all other valid UTF-8 pass through unescaped. These are
+//     the access log's rules too (one escaper: internal/jsonstr).
 //   - A table is encoded as an array when its keys are exactly 1..n (n >= 1)
 //     and as an object when it has string keys. An empty table encodes as []
 //     (like rxi/json.lua and dkjson), unless marked with json.object.
@@ -79,12 +71,25 @@ import (
 //     in the input become U+FFFD.
 //   - Nesting deeper than 1000 is an error. Errors give the line and column
 //     (counted in characters): "json: unexpected character '}' at line 3 column 7".
-func openJSON(L *lua.LState) int {
+package json
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
+)
+
+func Module() stdlib.Module { return stdlib.Module{Name: "luaserve.json", Open: open} }
+
+func open(L *lua.LState, _ stdlib.Host) *lua.LTable {
 	st := jsonStateOf(L)
 	mod := L.SetFuncs(L.CreateTable(0, 5), jsonFuncs, L.G.Registry.RawGetString(jsonStateKey))
 	mod.RawSetString("null", st.null)
-	L.Push(mod)
-	return 1
+	return mod
 }
 
 // jsonFuncs are the module's functions; each gets the state's *jsonState
@@ -203,7 +208,7 @@ func checkEncodeOpts(L *lua.LState, opts *lua.LTable, e *jsonEncoder) {
 
 // jsonDecode implements json.decode(text:string) -> value | nil, err:string.
 func jsonDecode(L *lua.LState) int {
-	v, err := decodeJSON(L, L.CheckString(1))
+	v, err := Decode(L, L.CheckString(1))
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -248,19 +253,20 @@ func jsonMark(L *lua.LState, st *jsonState, mt *lua.LTable, kind string) int {
 	return 1
 }
 
-// encodeJSON appends the compact JSON encoding of v to dst. It reads tables
+// Encode appends the compact JSON encoding of v to dst. It reads tables
 // raw and calls no Lua code. On error it returns dst unchanged, with an error
 // whose text names the path to the bad value.
-func encodeJSON(dst []byte, v lua.LValue) ([]byte, error) {
+func Encode(dst []byte, v lua.LValue) ([]byte, error) {
 	e := jsonEncoders.Get().(*jsonEncoder)
 	b, err := e.encode(dst, v)
 	jsonEncoders.Put(e)
 	return b, err
 }
 
-// decodeJSON decodes the JSON text s into a Lua value for L. Strings in the
-// result share memory with s.
-func decodeJSON(L *lua.LState, s string) (lua.LValue, error) {
+// Decode decodes the JSON text s into a Lua value for L, with the rules of
+// json.decode (null is L's json.null). Strings in the result share memory
+// with s.
+func Decode(L *lua.LState, s string) (lua.LValue, error) {
 	st := jsonStateOf(L)
 	d := &st.dec
 	d.L, d.st, d.s, d.i, d.depth = L, st, s, 0, 0
@@ -279,4 +285,14 @@ func decodeJSON(L *lua.LState, s string) (lua.LValue, error) {
 		d.buf = nil
 	}
 	return v, err
+}
+
+// IsNull reports whether v is json.null (of any state).
+func IsNull(v lua.LValue) bool {
+	ud, ok := v.(*lua.LUserData)
+	if !ok {
+		return false
+	}
+	_, ok = ud.Value.(jsonNull)
+	return ok
 }

@@ -1,4 +1,4 @@
-package engine
+package json
 
 import (
 	"encoding/json"
@@ -10,15 +10,16 @@ import (
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // newJSONState returns a state with the standard libraries and luaserve.json
 // preloaded.
 func newJSONState(tb testing.TB) *lua.LState {
 	tb.Helper()
-	L := lua.NewState()
+	L := stdlib.NewState(&stdlib.BasicHost{}, stdlib.Options{Modules: []stdlib.Module{Module()}})
 	tb.Cleanup(L.Close)
-	L.PreloadModule("luaserve.json", openJSON)
 	return L
 }
 
@@ -72,9 +73,9 @@ func TestEncodeJSON(t *testing.T) {
 		{name: "negative_inf", expr: "{x = -1/0}", err: "json: cannot encode -inf at .x"},
 
 		{name: "empty_string", expr: `""`, want: `""`},
-		{name: "escapes", expr: `"q\"b\\s/n\nr\rt\tb\bf\f"`, want: `"q\"b\\s/n\nr\rt\tb\bf\f"`},
+		{name: "escapes", expr: `"q\"b\\s/n\nr\rt\tb\bf\f"`, want: `"q\"b\\s/n\nr\rt\tb\u0008f\u000c"`},
 		{name: "control", expr: `"\0\1\31\127"`, want: "\"\\u0000\\u0001\\u001f\x7f\""},
-		{name: "utf8", expr: `"é日本😀\226\128\168"`, want: "\"é日本😀\u2028\""},
+		{name: "utf8", expr: `"é日本😀\226\128\168\226\128\169"`, want: `"é日本😀\u2028\u2029"`},
 		{name: "invalid_utf8", expr: `"a\255b"`, want: `"a\ufffdb"`},
 		{name: "truncated_utf8", expr: `"\230\151"`, want: `"\ufffd\ufffd"`},
 		{name: "surrogate_utf8", expr: `"\237\160\128"`, want: `"\ufffd\ufffd\ufffd"`},
@@ -127,7 +128,7 @@ func TestEncodeJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := jsonLuaValue(t, L, tc.expr)
 			dst := []byte("prefix")
-			got, err := encodeJSON(dst, v)
+			got, err := Encode(dst, v)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("encode %s: got %q, %v; want error %q", tc.expr, got, err, tc.err)
@@ -157,7 +158,7 @@ func TestEncodeJSONGoValues(t *testing.T) {
 		{ud, "json: cannot encode userdata"},
 		{lua.LChannel(make(chan lua.LValue)), "json: cannot encode channel"},
 	} {
-		if _, err := encodeJSON(nil, tc.v); err == nil || err.Error() != tc.err {
+		if _, err := Encode(nil, tc.v); err == nil || err.Error() != tc.err {
 			t.Errorf("encode %v: got %v, want %q", tc.v.Type(), err, tc.err)
 		}
 	}
@@ -173,7 +174,7 @@ func TestEncodeJSONKeyOrder(t *testing.T) {
 		t.k3 = nil; t.k3 = "back"; t.k0 = nil
 		return t
 	end)()`)
-	first, err := encodeJSON(nil, v)
+	first, err := Encode(nil, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestEncodeJSONKeyOrder(t *testing.T) {
 		t.Fatalf("unexpected order: %s", first)
 	}
 	for range 100 {
-		if again, _ := encodeJSON(nil, v); string(again) != string(first) {
+		if again, _ := Encode(nil, v); string(again) != string(first) {
 			t.Fatalf("order changed:\n%s\n%s", first, again)
 		}
 	}
@@ -232,7 +233,7 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "numbers", in: `[0,-0,1,-1,0.5,1e2,1E-2,-1.5e+3,123456789012345,1234567890123456789]`,
 			want: `[0,0,1,-1,0.5,100,0.01,-1500,123456789012345,1234567890123456800]`},
 		{name: "big_numbers", in: `[1e300,9007199254740993,1e-400]`, want: `[1e+300,9007199254740992,0]`},
-		{name: "escapes", in: `"\"\\\/\b\f\n\r\t\u0041\u00e9\u65e5"`, want: `"\"\\/\b\f\n\r\tAé日"`},
+		{name: "escapes", in: `"\"\\\/\b\f\n\r\t\u0041\u00e9\u65e5"`, want: `"\"\\/\u0008\u000c\n\r\tAé日"`},
 		{name: "surrogate_pair", in: `"\ud83d\ude00"`, want: `"😀"`},
 		{name: "surrogate_pair_upper", in: `"\uD83D\uDE00"`, want: `"😀"`},
 		{name: "lone_high", in: `"\ud83dx"`, want: `"�x"`},
@@ -291,7 +292,7 @@ func TestDecodeJSON(t *testing.T) {
 	L := newJSONState(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := decodeJSON(L, tc.in)
+			v, err := Decode(L, tc.in)
 			var ref any
 			refErr := json.Unmarshal([]byte(tc.in), &ref)
 			if tc.err != "" {
@@ -312,7 +313,7 @@ func TestDecodeJSON(t *testing.T) {
 			if msg := jsonSameAsGo(L, v, ref); msg != "" {
 				t.Errorf("decode %q differs from encoding/json: %s", tc.in, msg)
 			}
-			got, err := encodeJSON(nil, v)
+			got, err := Encode(nil, v)
 			if err != nil || string(got) != tc.want {
 				t.Errorf("decode %q, encode: got %s, %v; want %s", tc.in, got, err, tc.want)
 			}
@@ -327,7 +328,7 @@ func TestDecodeJSONNumbers(t *testing.T) {
 		"-123456789012345": -123456789012345, "9007199254740993": 1 << 53, "0.1": 0.1, "1e300": 1e300,
 		"2.5E-3": 0.0025, "1e-400": 0, "4.9e-324": 5e-324,
 	} {
-		v, err := decodeJSON(L, in)
+		v, err := Decode(L, in)
 		n, ok := v.(lua.LNumber)
 		if err != nil || !ok || math.Float64bits(float64(n)) != math.Float64bits(want) {
 			t.Errorf("decode %s: got %v, %v; want %v", in, v, err, want)
@@ -341,7 +342,7 @@ func TestDecodeJSONNumbers(t *testing.T) {
 func TestDecodeJSONShares(t *testing.T) {
 	L := newJSONState(t)
 	null := jsonLuaValue(t, L, "json.null")
-	v, err := decodeJSON(L, `{"list":[null, "plain"], "obj":{}}`)
+	v, err := Decode(L, `{"list":[null, "plain"], "obj":{}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,11 +368,11 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	L := newJSONState(t)
 	for _, doc := range docs {
-		v, err := decodeJSON(L, doc)
+		v, err := Decode(L, doc)
 		if err != nil {
 			t.Fatalf("decode %s: %v", doc, err)
 		}
-		got, err := encodeJSON(nil, v)
+		got, err := Encode(nil, v)
 		if err != nil || string(got) != doc {
 			t.Errorf("round trip %s: got %s, %v", doc, got, err)
 		}
@@ -467,7 +468,7 @@ func FuzzJSONDecode(f *testing.F) {
 	L := lua.NewState()
 	defer L.Close()
 	f.Fuzz(func(t *testing.T, in string) {
-		v, err := decodeJSON(L, in)
+		v, err := Decode(L, in)
 		var ref any
 		refErr := json.Unmarshal([]byte(in), &ref)
 		if (err == nil) != (refErr == nil) && !errors.Is(err, errJSONDepth) {
@@ -482,11 +483,11 @@ func FuzzJSONDecode(f *testing.F) {
 		if msg := jsonSameAsGo(L, v, ref); msg != "" {
 			t.Fatalf("decode %q differs from encoding/json: %s", in, msg)
 		}
-		out, err := encodeJSON(nil, v)
+		out, err := Encode(nil, v)
 		if err != nil || !json.Valid(out) {
 			t.Fatalf("encode of decoded %q: %q, %v", in, out, err)
 		}
-		v2, err := decodeJSON(L, string(out))
+		v2, err := Decode(L, string(out))
 		if err != nil || !jsonEqualLua(v, v2) {
 			t.Fatalf("decode of %q (from %q): %v, equal %v", out, in, err, jsonEqualLua(v, v2))
 		}
@@ -500,7 +501,10 @@ func FuzzJSONEncodeString(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := appendJSONString(nil, s)
+		out, err := Encode(nil, lua.LString(s))
+		if err != nil {
+			t.Fatalf("encode %q: %v", s, err)
+		}
 		var got, want string
 		if err := json.Unmarshal(out, &got); err != nil {
 			t.Fatalf("encode %q: %s is invalid: %v", s, out, err)
@@ -522,7 +526,7 @@ func TestEncodeJSONAllocs(t *testing.T) {
 	}
 	goEncode, small, list := L.Get(1), L.Get(5), L.Get(6)
 	L.Pop(8)
-	var e jsonEncoder // not encodeJSON: sync.Pool drops items under -race
+	var e jsonEncoder // not Encode: sync.Pool drops items under -race
 	var buf []byte
 	for _, v := range []lua.LValue{small, list} {
 		if n := testing.AllocsPerRun(100, func() { buf, _ = e.encode(buf[:0], v) }); n != 0 {
@@ -596,7 +600,7 @@ func BenchmarkJSON(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(smallText.String())))
 		for b.Loop() {
-			buf, _ = encodeJSON(buf[:0], small)
+			buf, _ = Encode(buf[:0], small)
 		}
 	})
 	b.Run("encode/list100/encodeJSON", func(b *testing.B) {
@@ -604,14 +608,14 @@ func BenchmarkJSON(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(listText.String())))
 		for b.Loop() {
-			buf, _ = encodeJSON(buf[:0], list)
+			buf, _ = Encode(buf[:0], list)
 		}
 	})
 	b.Run("decode/small/decodeJSON", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(smallText.String())))
 		for b.Loop() {
-			if _, err := decodeJSON(L, smallText.String()); err != nil {
+			if _, err := Decode(L, smallText.String()); err != nil {
 				b.Fatal(err)
 			}
 		}

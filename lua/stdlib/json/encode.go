@@ -1,4 +1,4 @@
-package engine
+package json
 
 import (
 	"errors"
@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/internal/jsonstr"
+	"github.com/luaserve/luaserve/lua/stdlib"
 )
 
 // jsonEncoder holds the options of one encode and scratch reused across encodes.
@@ -63,7 +65,7 @@ func (e *jsonEncoder) encode(dst []byte, v lua.LValue) ([]byte, error) {
 func (e *jsonEncoder) value(b []byte, v lua.LValue, d int) ([]byte, error) {
 	switch v := v.(type) {
 	case lua.LString:
-		return appendJSONString(b, string(v)), nil
+		return jsonstr.Append(b, string(v)), nil
 	case lua.LNumber:
 		if b, ok := appendJSONNumber(b, float64(v)); ok {
 			return b, nil
@@ -99,7 +101,7 @@ func (e *jsonEncoder) table(b []byte, tb *lua.LTable, d int) ([]byte, error) {
 	}
 	// The request's lazily built tables (req, req.headers, ...) are filled
 	// first, so that encoding them shows what pairs() shows.
-	fillTable(tb)
+	stdlib.Fill(tb)
 	e.frames = append(e.frames[:d], jsonFrame{tb: tb})
 	d++ // tb's own depth from here on
 	var err error
@@ -269,7 +271,7 @@ func (e *jsonEncoder) key(b []byte, d int, k lua.LValue) ([]byte, error) {
 		if ok && e.frames[d-1].tb.RawGet(lua.LNumber(i)) != lua.LNil {
 			return b, e.errorf(d-1, "duplicate key %q", string(k))
 		}
-		b = appendJSONString(b, string(k))
+		b = jsonstr.Append(b, string(k))
 	case lua.LNumber:
 		if !isJSONInt(k) {
 			return b, e.errorf(d-1, "cannot encode key of type %s", jsonKeyType(k))
@@ -321,7 +323,7 @@ func (e *jsonEncoder) sortedObject(b []byte, d int) ([]byte, error) {
 		}
 		var err error
 		b = e.separator(b, d, i-base+1)
-		b = e.colon(appendJSONString(b, p.name))
+		b = e.colon(jsonstr.Append(b, p.name))
 		e.frames[d-1].key = p.key
 		if b, err = e.value(b, p.val, d); err != nil {
 			return b, err
@@ -438,53 +440,6 @@ func appendJSONNumber(b []byte, f float64) (_ []byte, ok bool) {
 		}
 	}
 	return b, true
-}
-
-// appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // errorf formats an encode error naming the path from the root to the

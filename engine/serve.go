@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/httpcore"
+)
+
+// outcome is how serving a request in a state ended.
+type outcome struct {
+	dirty bool     // replace the state: its limit fired, or Go panicked in it
+	abort bool     // close the connection: the response broke off
+	send  fileSend // a file to send once the state is back in the pool
+}
+
+// serve handles one request in st: route, middleware and handler under
+// the time limit, then the response. st.x is the exchange's storage; it
+// travels as an argument from here on.
+func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Request) (out outcome) {
+	x := &st.x
+	x.r, x.w = r, w
+	st.host.ctx.begin(r)
+	defer func() {
+		st.host.ctx.end()
+		st.req.cur = nil
+		x.reset()
+		st.L.SetTop(0)
+	}()
+
+	method := methodString(r.Method)
+	m := e.match(x, method)
+	x.route = m.route
+	req := st.req.newTable(x)
+
+	st.limit.arm(e.timeout)
+	res, err := e.run(st, x, req, &m, method)
+	if err == nil {
+		err = e.respond(st, x, res)
+	}
+	// Unlink the request's context first, so that nothing fires the limit
+	// once it is disarmed. A limit that fired after the route returned
+	// spoils only the state, not the response.
+	st.host.ctx.end()
+	out.dirty = !st.limit.disarm()
+	if err != nil {
+		x.send.close()
+		se := asScriptError(err, x, st.limit.Err())
+		out.dirty = out.dirty || se.panicked
+		out.abort = e.fail(st, x, se)
+		return out
+	}
+	out.send = x.send
+	return out
+}
+
+// match finds the route for the request: fully static patterns with one
+// map lookup on the path's bytes (no string made), the rest by walking the
+// router's tree over the raw path (router.go).
+func (e *Engine) match(x *exchange, method string) match {
+	var m match
+	if raw := x.r.RawPath; len(raw) == len(x.r.Path) { // nothing percent-encoded
+		if n := e.router.exact[string(raw)]; n != nil {
+			if rt := n.pick(method); rt != nil {
+				m.route, m.pathMatched = rt, true
+				return m
+			}
+		}
+	}
+	e.router.lookup(method, x.rawString(), x.params[:0], &m)
+	x.nparams = copy(x.params[:], m.params)
+	return m
+}
+
+// run calls middleware, then the route (or the not-found hook), and
+// returns what answered.
+func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method string) (lua.LValue, error) {
+	for _, mw := range st.mws {
+		if mw.prefix != "" && !strings.HasPrefix(x.pathString(), mw.prefix) {
+			continue
+		}
+		v, err := e.call(st, x, mw.fn, req)
+		if err != nil || v != lua.LNil {
+			return v, err
+		}
+	}
+	switch {
+	case m.route != nil:
+		return e.call(st, x, st.handlers[m.route.index], req)
+	case m.pathMatched && method == "OPTIONS":
+		x.w.Header().Set("Allow", e.router.allowed(x.rawString()))
+		return lua.LNumber(204), nil
+	case m.pathMatched:
+		if allow := e.router.allowed(x.rawString()); allow != "" {
+			x.w.Header().Set("Allow", allow)
+		}
+		return lua.LNumber(405), nil
+	case st.notFound != nil:
+		return e.call(st, x, st.notFound, req)
+	}
+	return lua.LNumber(404), nil
+}
+
+// call runs fn(arg) protected and returns its first result; a failure is
+// a *ScriptError.
+func (e *Engine) call(st *state, x *exchange, fn *lua.LFunction, arg lua.LValue) (lua.LValue, error) {
+	L := st.L
+	L.Push(fn)
+	L.Push(arg)
+	if err := L.PCall(1, 1, nil); err != nil {
+		return nil, newScriptError(routeName(x), err, st.limit.Err())
+	}
+	v := L.Get(-1)
+	L.Pop(1)
+	return v, nil
+}
+
+// routeName names x's route for logs and error pages.
+func routeName(x *exchange) string {
+	if r := x.route; r != nil {
+		return r.method + " " + r.pattern
+	}
+	return "(no route)"
+}
+
+// asScriptError makes err, from a route or from its response, a
+// *ScriptError.
+func asScriptError(err error, x *exchange, cause error) *ScriptError {
+	var se *ScriptError
+	if errors.As(err, &se) {
+		return se
+	}
+	return newScriptError(routeName(x), err, cause)
+}
+
+// fail answers a request whose route failed: the on_error hook if the
+// script has one, else 500 (504 past the time limit). A client that went
+// away gets nothing. It reports whether the response must be abandoned.
+func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
+	w, r := x.w, x.r
+	if errors.Is(se.Err, httpcore.ErrClientGone) || errors.Is(se.Err, httpcore.ErrServerClosed) {
+		e.log.Info("luaserve: route stopped", "route", se.Route, "method", string(r.Method),
+			"target", string(r.Target), "why", se.Err.Error())
+		return true
+	}
+	timeout := errors.Is(se.Err, ErrTimeLimit)
+	e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
+		"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
+	if w.Committed() {
+		return true // part of a response is out: only closing says it failed
+	}
+	w.Reset()
+	if st.onError != nil && !timeout && !se.panicked && e.onError(st, x, se) {
+		return false
+	}
+	code := 500
+	if timeout {
+		code = 504
+	}
+	if e.cfg.Dev {
+		e.writeDevError(w, r, code, se) // devpage.go
+		return false
+	}
+	writeStatus(w, code, "")
+	return false
+}
+
+// onError lets the script's on_error hook answer; it reports whether it
+// did. If the hook fails too, the generic 500 stands.
+func (e *Engine) onError(st *state, x *exchange, se *ScriptError) bool {
+	L := st.L
+	L.Push(st.onError)
+	L.Push(x.tbl)
+	L.Push(lua.LString(se.message()))
+	err := L.PCall(2, 1, nil)
+	if err == nil {
+		res := L.Get(-1)
+		L.Pop(1)
+		err = e.respond(st, x, res)
+	}
+	if err == nil {
+		return true
+	}
+	e.log.Error("luaserve: on_error hook failed", "err", asScriptError(err, x, nil).Error())
+	x.w.Reset()
+	return false
+}
+
+// methodString returns the method as a string without allocating for the
+// standard ones.
+func methodString(b []byte) string {
+	switch string(b) {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "PATCH":
+		return "PATCH"
+	case "DELETE":
+		return "DELETE"
+	case "OPTIONS":
+		return "OPTIONS"
+	}
+	return string(b)
+}

@@ -1,0 +1,13 @@
+// Package stdlib is the Lua side's common ground: the one function that
+// makes every Lua state luaserve runs (NewState: the server's, "luaserve
+// check"'s and "luaserve test"'s, so that they cannot drift), and the
+// boundary every luaserve.* module is written against (Module, Host).
+//
+// Each module lives in a package of its own below this one
+// (lua/stdlib/json, lua/stdlib/store, ...), as a thin Lua binding over Go
+// code that knows no Lua. A module gets a Host, never the engine: the
+// request's context, a logger, the shared store and the script's folder.
+//
+// Lua values and states stay on this side: packages outside lua/, engine,
+// lint and luatest never see a lua.LValue.
+package stdlib

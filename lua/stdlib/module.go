@@ -1,0 +1,47 @@
+package stdlib
+
+import (
+	"context"
+	"log/slog"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/store"
+)
+
+// Module is one luaserve.* module, as the engine registers it.
+type Module struct {
+	Name string // what require takes: "luaserve.json"
+	// Open builds the module's table for a state, once per state, on the
+	// first require. It keeps h, not the request: h.Context() is the
+	// request being served when a module function runs.
+	Open func(L *lua.LState, h Host) *lua.LTable
+}
+
+// Host is what a module may use of the server, for the state it runs in.
+type Host interface {
+	// Context is the current request's context: cancelled when the client
+	// goes away, the server closes, or the request's time limit passes.
+	// It is valid only while the module function that asked runs; keep
+	// nothing from it past its return.
+	Context() context.Context
+	// Log is the server log.
+	Log() *slog.Logger
+	// Store is the store every state shares.
+	Store() store.Store
+	// Dir is the folder of the routes script: where relative paths start.
+	Dir() string
+}
+
+// BasicHost is a Host for a state that serves no request (a test runner's,
+// a tool's): its context is never cancelled.
+type BasicHost struct {
+	Logger *slog.Logger
+	Shared store.Store
+	Folder string
+}
+
+func (h *BasicHost) Context() context.Context { return context.Background() }
+func (h *BasicHost) Log() *slog.Logger        { return h.Logger }
+func (h *BasicHost) Store() store.Store       { return h.Shared }
+func (h *BasicHost) Dir() string              { return h.Folder }

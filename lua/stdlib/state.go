@@ -1,0 +1,134 @@
+package stdlib
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Options say what a state holds beyond what every state has.
+type Options struct {
+	// Modules are preloaded: require(m.Name) opens m with the state's host,
+	// once per state.
+	Modules []Module
+	// Search finds the Lua file for require("x") (see FileSearcher); nil
+	// finds none, so only Modules can be required.
+	Search lua.LGFunction
+}
+
+// libraries are the standard Lua libraries route authors expect. os is
+// trimmed of what would take the server down (see trimOS); debug and
+// gopher-lua's channel are left out.
+var libraries = []struct {
+	name string
+	open lua.LGFunction
+}{
+	{lua.LoadLibName, lua.OpenPackage}, // first: the others register into it
+	{lua.BaseLibName, lua.OpenBase},
+	{lua.TabLibName, lua.OpenTable},
+	{lua.StringLibName, lua.OpenString},
+	{lua.MathLibName, lua.OpenMath},
+	{lua.OsLibName, lua.OpenOs},
+	{lua.IoLibName, lua.OpenIo},
+	{lua.CoroutineLibName, lua.OpenCoroutine},
+}
+
+// NewState returns a new Lua state with the standard libraries, print
+// writing to h's log, pairs honouring __pairs, and o's modules
+// preloaded. It is the one function that makes a state, for the server,
+// "luaserve check" and "luaserve test" alike. The caller closes it.
+func NewState(h Host, o Options) *lua.LState {
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:        true,
+		CallStackSize:       200,
+		RegistrySize:        1024,
+		RegistryMaxSize:     1024 * 256,
+		RegistryGrowStep:    1024,
+		MinimizeStackMemory: true,
+	})
+	for _, lib := range libraries {
+		// The openers are plain Go: they cannot fail on a new state.
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	trimOS(L)
+	installPairs(L)
+	installPrint(L, h)
+	for _, m := range o.Modules {
+		open := m.Open
+		L.PreloadModule(m.Name, func(L *lua.LState) int {
+			L.Push(open(L, h))
+			return 1
+		})
+	}
+	pkg := L.GetGlobal("package").(*lua.LTable)
+	search := o.Search
+	if search == nil {
+		search = func(L *lua.LState) int { return 0 }
+	}
+	// loaders[1] is package.preload's; the file searcher is replaced, and
+	// package.path and cpath go, so that require reads no other files.
+	pkg.RawGetString("loaders").(*lua.LTable).RawSetInt(2, L.NewFunction(search))
+	pkg.RawSetString("path", lua.LString(""))
+	pkg.RawSetString("cpath", lua.LString(""))
+	return L
+}
+
+// trimOS removes os.exit (it would stop the server) and os.setlocale (it
+// changes the process for every state at once).
+func trimOS(L *lua.LState) {
+	osmod := L.GetGlobal("os").(*lua.LTable)
+	for _, name := range []string{"exit", "setlocale"} {
+		osmod.RawSetString(name, lua.LNil)
+	}
+}
+
+// installPairs makes pairs honour a __pairs metamethod (as Lua 5.2 does), so
+// that pairs(req) lists the request's lazily built fields too.
+func installPairs(L *lua.LState) {
+	raw := L.GetGlobal("pairs")
+	L.SetGlobal("pairs", L.NewFunction(func(L *lua.LState) int {
+		v := L.Get(1)
+		if mm := L.GetMetaField(v, "__pairs"); mm != lua.LNil {
+			L.Push(mm)
+			L.Push(v)
+			L.Call(1, 3)
+			return 3
+		}
+		L.Push(raw)
+		L.Push(v)
+		L.Call(1, 3)
+		return 3
+	}))
+}
+
+// installPrint sends print to the server log instead of stdout, with the
+// place of the call.
+func installPrint(L *lua.LState, h Host) {
+	L.SetGlobal("print", L.NewFunction(func(L *lua.LState) int {
+		n := L.GetTop()
+		parts := make([]string, n)
+		for i := 1; i <= n; i++ {
+			parts[i-1] = L.ToStringMeta(L.Get(i)).String()
+		}
+		h.Log().Info(strings.Join(parts, "\t"), "source", "print", "where", Caller(L, 1))
+		return 0
+	}))
+}
+
+// LockGlobals makes assigning an undeclared global an error from now on:
+// in a route it is almost always a missing "local", and it would silently
+// leak data between the requests one state serves. Call it once the
+// script has loaded; afterwards Go code sets globals with
+// L.G.Global.RawSetString (L.SetGlobal would run the metamethod outside a
+// protected call). The metamethod is Go, so that the error names the
+// script line doing the assignment.
+func LockGlobals(L *lua.LState) {
+	mt := L.NewTable()
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("assignment to undeclared global '%s'", L.ToStringMeta(L.Get(2)).String())
+		return 0
+	}))
+	L.SetMetatable(L.G.Global, mt)
+}

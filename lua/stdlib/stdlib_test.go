@@ -1,0 +1,159 @@
+package stdlib_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/lua/stdlib/json"
+	luslog "github.com/luaserve/luaserve/lua/stdlib/log"
+	"github.com/luaserve/luaserve/lua/stdlib/response"
+	luastore "github.com/luaserve/luaserve/lua/stdlib/store"
+	luatime "github.com/luaserve/luaserve/lua/stdlib/time"
+	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
+	"github.com/luaserve/luaserve/store"
+)
+
+// modules are the library modules, as the engine lists them.
+func modules() []stdlib.Module {
+	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
+		luslog.Module(), response.Module()}
+}
+
+// newState returns a state made as every luaserve state is, its log
+// written to logs.
+func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
+	t.Helper()
+	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(), Folder: "testdata"}
+	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile)})
+	t.Cleanup(L.Close)
+	return L
+}
+
+func compileFile(path string) (*lua.FunctionProto, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.Compile(src, path)
+}
+
+// TestLuaModules runs testdata/*_test.lua: the modules tested in Lua, as
+// scripts use them. Each check is an assert, so a failure names its line.
+func TestLuaModules(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*_test.lua")
+	if len(files) == 0 {
+		t.Fatal("no testdata/*_test.lua")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), "_test.lua"), func(t *testing.T) {
+			var logs bytes.Buffer
+			L := newState(t, &logs)
+			if err := L.DoFile(f); err != nil {
+				t.Fatalf("%v\nlog:\n%s", err, logs.String())
+			}
+		})
+	}
+}
+
+// TestNewState: what every state has, and what it does not.
+func TestNewState(t *testing.T) {
+	var logs bytes.Buffer
+	L := newState(t, &logs)
+	err := L.DoString(`
+assert(os.exit == nil and os.setlocale == nil, "os.exit and os.setlocale are removed")
+assert(os.time and string.format and table.concat and math.floor and coroutine.wrap and io.open)
+assert(debug == nil and channel == nil, "debug and channel are not opened")
+assert(package.path == "" and package.cpath == "")
+local t = setmetatable({}, { __pairs = function(t) return next, { a = 1 }, nil end })
+local seen
+for k, v in pairs(t) do seen = k .. v end
+assert(seen == "a1", "pairs honours __pairs")
+print("hello", 42)
+local ok, err = pcall(require, "no.such.module")
+assert(not ok and err:find("module no.such.module not found", 1, true), err)
+assert(require("helper").answer == 42, "require finds testdata/helper.lua")
+assert(require("pkg").name == "pkg", "require finds testdata/pkg/init.lua")
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `msg="hello\t42" source=print where=<string>:10`) {
+		t.Errorf("print did not reach the log with its place:\n%s", logs.String())
+	}
+}
+
+// TestLockGlobals: once locked, assigning an undeclared global fails and
+// the message names the assigning line; declared globals stay writable.
+func TestLockGlobals(t *testing.T) {
+	L := newState(t, &bytes.Buffer{})
+	if err := L.DoString("counter = 0"); err != nil {
+		t.Fatal(err)
+	}
+	stdlib.LockGlobals(L)
+	if err := L.DoString("counter = counter + 1"); err != nil {
+		t.Fatalf("a declared global: %v", err)
+	}
+	err := L.DoString("local x = 1\nleaked = x")
+	if err == nil || !strings.Contains(err.Error(), "<string>:2: assignment to undeclared global 'leaked'") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSplitMessage(t *testing.T) {
+	for _, tc := range []struct {
+		msg, place, text string
+		ok               bool
+	}{
+		{"routes.lua:3: boom", "routes.lua:3", "boom", true},
+		{"/srv/app/lib/x.lua:12: attempt to index a nil value", "/srv/app/lib/x.lua:12", "attempt to index a nil value", true},
+		{`C:\app\routes.lua:7: x`, `C:\app\routes.lua:7`, "x", true},
+		{"routes.lua:3: first\nsecond", "routes.lua:3", "first\nsecond", true},
+		{"plain message", "", "plain message", false},
+		{"time 10:30: later", "", "time 10:30: later", false},
+		{"routes.lua:x: no line", "", "routes.lua:x: no line", false},
+	} {
+		p, text, ok := stdlib.SplitMessage(tc.msg)
+		if p.String() != tc.place || text != tc.text || ok != tc.ok {
+			t.Errorf("%q: got %q %q %v, want %q %q %v", tc.msg, p, text, ok, tc.place, tc.text, tc.ok)
+		}
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"local x = \n", "f.lua:1: unexpected end of file"},
+		{"x = = 1\n", "f.lua:1: syntax error near '='"},
+		{"goto nowhere\n", "f.lua:2: no visible label 'nowhere'"}, // gopher-lua: the block's end
+	} {
+		_, err := stdlib.Compile([]byte(tc.src), "f.lua")
+		var se *stdlib.SyntaxError
+		if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want a SyntaxError starting %q", tc.src, err, tc.want)
+		}
+	}
+}
+
+// TestScriptModule: an embedded Lua module runs once per state; a broken
+// one panics when first used, naming itself.
+func TestScriptModule(t *testing.T) {
+	mod := stdlib.Script("luaserve.demo", []byte("return { n = 1 }"))()
+	L := stdlib.NewState(&stdlib.BasicHost{}, stdlib.Options{Modules: []stdlib.Module{mod}})
+	defer L.Close()
+	if err := L.DoString(`assert(require("luaserve.demo").n == 1)`); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(p.(string), "luaserve/broken.lua:1") {
+			t.Fatalf("panic %v", p)
+		}
+	}()
+	stdlib.Script("luaserve.broken", []byte("return {"))()
+}

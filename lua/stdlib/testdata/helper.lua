@@ -1,0 +1,2 @@
+-- required by TestNewState
+return { answer = 42 }

@@ -1,0 +1,2 @@
+-- required by TestNewState as require("pkg")
+return { name = "pkg" }

@@ -1,0 +1,15 @@
+-- luaserve.response, run by TestLuaModules.
+local res = require("luaserve.response")
+
+local r = res.json({ id = 1 }, 201, { ["x-a"] = "1" })
+assert(r.status == 201 and r.json.id == 1 and r.headers["x-a"] == "1")
+assert(res.json({}).status == 200)
+assert(res.html("<p>").html == "<p>")
+assert(res.text("t", 404).status == 404)
+local red = res.redirect("/x")
+assert(red.status == 302 and red.redirect == "/x")
+assert(res.redirect("/y", 301).status == 301)
+local f = res.file("a.txt", { download = "b.txt", content_type = "text/plain", status = 206 })
+assert(f.file == "a.txt" and f.download == "b.txt" and f.headers["content-type"] == "text/plain" and f.status == 206)
+assert(res.status(418).status == 418)
+assert(res.no_content().status == 204)

@@ -1,0 +1,41 @@
+-- luaserve.store over a memory store, run by TestLuaModules.
+local store = require("luaserve.store")
+local json = require("luaserve.json")
+
+assert(store.get("missing") == nil)
+assert(store.set("s", "text") == true)
+assert(store.get("s") == "text")
+store.set("n", 42)
+assert(store.get("n") == 42)
+store.set("b", false)
+assert(store.get("b") == false, "false is a value, not absence")
+store.set("t", { list = { 1, 2 }, name = "x" })
+local t = store.get("t")
+assert(t.list[2] == 2 and t.name == "x")
+t.name = "changed"
+assert(store.get("t").name == "x", "a table read back is a copy")
+assert(json.encode(store.get("t")) == '{"list":[1,2],"name":"x"}', "key order kept")
+
+assert(store.incr("hits") == 1)
+assert(store.incr("hits", 10) == 11)
+assert(store.incr("hits", -1) == 10)
+local n, err = store.incr("s")
+assert(n == nil and err == "store: value is not an integer", err)
+assert(not pcall(store.incr, "hits", 1.5), "incr by a fraction raises")
+
+store.set("a:1", 1)
+store.set("a:2", 2)
+local keys = store.keys("a:")
+assert(#keys == 2 and keys[1] == "a:1" and keys[2] == "a:2")
+assert(#store.keys() >= 6)
+
+assert(store.delete("a:1") == true)
+assert(store.delete("a:1") == false)
+store.set("a:2", nil)
+assert(store.get("a:2") == nil, "setting nil deletes")
+
+assert(not pcall(store.set, "f", print), "a function cannot be stored")
+assert(not pcall(store.set, "bad", 1, -1), "a negative ttl raises")
+assert(not pcall(store.set, "bad", 1, 0/0), "a NaN ttl raises")
+assert(store.set("ttl", 1, nil) == true, "a nil ttl is no ttl")
+assert(not pcall(store.get), "get needs a key")
