@@ -559,3 +559,93 @@ end)
 		t.Fatalf("got  %s\nwant %s", body, want)
 	}
 }
+
+// TestClientGoneStopsRoute: a route waiting in time.sleep stops as soon as
+// its client closes the connection, so its Lua state serves the next
+// request long before the sleep would have ended; the log says why.
+func TestClientGoneStopsRoute(t *testing.T) {
+	t.Parallel()
+	st := newTestStore()
+	s := startSource(t, `
+local app = require("luaserve")
+local store = require("luaserve.store")
+local time = require("luaserve.time")
+app.get("/wait", function() store.set("waiting", true) time.sleep(30) return "slept" end)
+app.get("/ok", function() return "ok" end)
+`, engine.Config{Workers: 1, Store: st})
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET /wait HTTP/1.1\r\nHost: t\r\n\r\n")
+	st.waitSet(t, "waiting", &call{done: make(chan struct{})})
+	c.Close()
+	start := time.Now()
+	if _, body := do(t, client(t), "GET", s.url+"/ok", ""); body != "ok" {
+		t.Fatalf("/ok: %q", body)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the only Lua state came back after %v: the route slept on without its client", d)
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, `msg="luaserve: route stopped" route="GET /wait"`) ||
+		!strings.Contains(logs, "client went away") {
+		t.Fatalf("log:\n%s", logs)
+	}
+}
+
+// TestServerCloseStopsRoute: closing the server (what the command does when
+// the shutdown grace period ends) stops a route waiting in time.sleep.
+func TestServerCloseStopsRoute(t *testing.T) {
+	t.Parallel()
+	st := newTestStore()
+	s := startSource(t, `
+local app = require("luaserve")
+local store = require("luaserve.store")
+local time = require("luaserve.time")
+app.get("/wait", function() store.set("waiting", true) time.sleep(30) return "slept" end)
+`, engine.Config{Workers: 1, Store: st})
+	cl := goDo(client(t), "GET", s.url+"/wait", "")
+	st.waitSet(t, "waiting", cl)
+	start := time.Now()
+	s.srv.Close()
+	<-cl.done
+	if cl.err == nil {
+		t.Fatalf("the request was answered (%d %q) after the server closed", cl.res.StatusCode, cl.body)
+	}
+	// The route stops on its own goroutine; the engine logs it once done.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.logs.String(), "server closed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no sign of the route stopping %v after Close; log:\n%s", time.Since(start), s.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
+	}
+}
+
+// TestParamsHoldEscapedSlashes: the router splits the path as sent, then
+// decodes each segment, so an escaped slash stays inside its parameter.
+func TestParamsHoldEscapedSlashes(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/api/profiles/:name", function(req)
+  return { json = { name = req.params.name, path = req.path, raw = req.raw_path } }
+end)
+app.get("/files/*rest", function(req) return { json = { rest = req.params.rest } } end)
+app.get("/café", function() return "café" end)
+`, engine.Config{})
+	c := client(t)
+	for _, tc := range []struct{ path, want string }{
+		{"/api/profiles/a%2Fb", `{"name":"a/b","path":"/api/profiles/a/b","raw":"/api/profiles/a%2Fb"}`},
+		{"/api/profiles/ada%20l", `{"name":"ada l","path":"/api/profiles/ada l","raw":"/api/profiles/ada%20l"}`},
+		{"/files/x%2Fy/z", `{"rest":"x/y/z"}`},
+		{"/caf%C3%A9", "café"},
+	} {
+		if res, body := do(t, c, "GET", s.url+tc.path, ""); res.StatusCode != 200 || body != tc.want {
+			t.Errorf("%s: %d %s, want %s", tc.path, res.StatusCode, body, tc.want)
+		}
+	}
+	if res, _ := do(t, c, "GET", s.url+"/api/profiles/a/b", ""); res.StatusCode != 404 {
+		t.Errorf("/api/profiles/a/b: %d, want 404 (two segments)", res.StatusCode)
+	}
+}
