@@ -2,13 +2,11 @@ package httpcore
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -210,12 +208,6 @@ func (s *Server) ServeConn(rw net.Conn) {
 		return
 	}
 	c.serve()
-}
-
-func isTemporary(err error) bool {
-	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ENOBUFS) ||
-		errors.Is(err, syscall.ENOMEM)
 }
 
 // refuse answers a connection over MaxConns with 503 and closes it.
