@@ -266,8 +266,7 @@ func editDistance(a, b string) int {
 }
 
 type hookCall struct {
-	file string
-	line int
+	at   stdlib.Place
 	kind string
 }
 
@@ -278,11 +277,12 @@ func checkHooks(calls []hookCall) []Finding {
 	last := map[string]hookCall{}
 	for _, c := range calls {
 		if prev, ok := last[c.kind]; ok {
-			msg := "app.%s is called again at %s:%d, which replaces this handler: it never runs"
-			if prev.file != c.file {
-				msg = "app.%s is also called at %s:%d: each call replaces the handler, so only one of them runs"
+			msg := "app.%s is called again at %s, which replaces this handler: it never runs"
+			if prev.at.File != c.at.File {
+				msg = "app.%s is also called at %s: each call replaces the handler, so only one of them runs"
 			}
-			out = append(out, Finding{stdlib.Place{File: prev.file, Line: prev.line}, fmt.Sprintf(msg, c.kind, rel(c.file), c.line)})
+			there := stdlib.Place{File: rel(c.at.File), Line: c.at.Line}
+			out = append(out, Finding{prev.at, fmt.Sprintf(msg, c.kind, there)})
 		}
 		last[c.kind] = c
 	}

@@ -120,7 +120,7 @@ func lintSources(files, globals []string) []Finding {
 		out = append(out, checkResponses(f, regs)...)
 		for _, r := range regs {
 			if r.kind == "not_found" || r.kind == "on_error" {
-				hooks = append(hooks, hookCall{f, r.line, r.kind})
+				hooks = append(hooks, hookCall{stdlib.Place{File: f, Line: r.line}, r.kind})
 			}
 		}
 	}
