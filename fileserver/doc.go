@@ -14,13 +14,16 @@
 //
 // Speed: small files (64 KiB by default) are kept in memory with their
 // precomputed header values (ETag, Last-Modified, Content-Type, gzip form),
-// so that a hit is one write of header and body. On Linux an inotify
-// watcher on the folders of cached files drops an entry as soon as the
-// kernel reports a change to its name, its folders or its siblings; an
-// entry the watcher cannot vouch for (a symbolic link, a folder reachable
-// under two names, a full event queue, another OS, an fs.FS) is instead
-// revalidated with one stat per request (device, inode, size, modification
-// time). Larger files are opened per request and streamed with sendfile(2)
+// so that a hit is one write of header and body. On Linux a watcher
+// (fsnotify, over inotify) on the folders of cached files drops an entry
+// as soon as the kernel reports a change to its name, its folders or its
+// siblings; an entry the watcher cannot vouch for (a symbolic link on the
+// way, a hard-linked file, a folder under a second name or on another
+// device, events lost to a full queue or a watcher error, another OS (see
+// watch_other.go), an fs.FS) is instead revalidated with one stat per
+// request (device, inode, size, modification time; size and time only
+// off Linux). The watcher starts with the first cached file and stops
+// when the Dir is closed (or dropped unclosed). Larger files are opened per request and streamed with sendfile(2)
 // through httpcore.ResponseWriter.SendFile when nothing transforms them
 // (ranges included), through a pooled buffer when gzip does. Nothing is
 // ever read whole into memory except a cached small file.

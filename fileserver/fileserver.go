@@ -254,7 +254,7 @@ func (d *Dir) open(name []byte) (*entry, fs.File, error) {
 	var gen uint64
 	watched := false
 	if w := d.watcher(); w != nil && (e == nil || e.data != nil) {
-		gen, watched = w.prepare(sname, d.isLink)
+		gen, watched = w.prepare(sname, d.root.Lstat)
 	}
 	f, err := d.openFile(sname)
 	if err != nil {
@@ -302,7 +302,8 @@ func (d *Dir) open(name []byte) (*entry, fs.File, error) {
 }
 
 // watcher starts the change watcher on first use: a Dir that never caches
-// a file takes no inotify instance (there are 128 per user by default).
+// a file takes no inotify instance (there are 128 per user by default). It
+// is nil where there is none (see watch_other.go).
 func (d *Dir) watcher() *watcher {
 	d.wOnce.Do(func() {
 		if d.root == nil || d.cache.max <= 0 || d.noWatch {
@@ -315,12 +316,6 @@ func (d *Dir) watcher() *watcher {
 		}
 	})
 	return d.w
-}
-
-// isLink reports whether name is a symbolic link (or cannot be told).
-func (d *Dir) isLink(name string) bool {
-	fi, err := d.root.Lstat(name)
-	return err != nil || fi.Mode()&fs.ModeSymlink != 0
 }
 
 // fresh reports whether a cached entry still describes the file: free for

@@ -76,38 +76,40 @@ func (d *Dir) stat(name string) (fs.FileInfo, error) {
 }
 
 // list answers with an HTML listing of the folder rel ("" or ending with a
-// slash). Entries the name rules refuse (dotfiles, unless allowed) and
-// symbolic links that lead outside the root are left out.
+// slash).
 func (d *Dir) list(w *httpcore.ResponseWriter, r *httpcore.Request, rel string) error {
-	name := strings.TrimSuffix(rel, "/")
-	if name == "" {
-		name = "."
-	}
-	var entries []fs.DirEntry
-	var err error
-	if d.fsys != nil {
-		entries, err = fs.ReadDir(d.fsys, name)
-	} else {
-		var f interface {
-			ReadDir(int) ([]fs.DirEntry, error)
-			Close() error
-		}
-		f, err = d.root.Open(name)
-		if err == nil {
-			entries, err = f.ReadDir(-1)
-			f.Close()
-		}
-	}
+	items, err := d.listItems(rel)
 	if err != nil {
-		return classify(err)
+		return err
 	}
-	type item struct {
-		name string
-		dir  bool
-		size int64
-		mod  time.Time
+	body := listingHTML(string(r.Path), rel != "", items)
+	h := w.Header()
+	h.Add("Content-Type", "text/html; charset=utf-8")
+	if d.opts.CacheControl != "" {
+		h.Add("Cache-Control", d.opts.CacheControl)
 	}
-	items := make([]item, 0, len(entries))
+	w.SetContentLength(int64(len(body)))
+	w.WriteString(body)
+	return nil
+}
+
+// listItem is one line of a listing.
+type listItem struct {
+	name string
+	dir  bool
+	size int64
+	mod  time.Time
+}
+
+// listItems returns what the folder rel shows, folders first, then by
+// name. Entries the name rules refuse (dotfiles, unless allowed) and
+// symbolic links that lead outside the root are left out.
+func (d *Dir) listItems(rel string) ([]listItem, error) {
+	entries, err := d.readDir(rel)
+	if err != nil {
+		return nil, classify(err)
+	}
+	items := make([]listItem, 0, len(entries))
 	for _, de := range entries {
 		n := de.Name()
 		if _, ok := checkName(n, d.opts.Dotfiles); !ok || n[0] == '.' && !d.opts.Dotfiles {
@@ -117,9 +119,9 @@ func (d *Dir) list(w *httpcore.ResponseWriter, r *httpcore.Request, rel string) 
 		if err != nil || !fi.IsDir() && !fi.Mode().IsRegular() {
 			continue
 		}
-		items = append(items, item{n, fi.IsDir(), fi.Size(), fi.ModTime()})
+		items = append(items, listItem{n, fi.IsDir(), fi.Size(), fi.ModTime()})
 	}
-	slices.SortFunc(items, func(a, b item) int {
+	slices.SortFunc(items, func(a, b listItem) int {
 		if a.dir != b.dir {
 			if a.dir {
 				return -1
@@ -128,15 +130,37 @@ func (d *Dir) list(w *httpcore.ResponseWriter, r *httpcore.Request, rel string) 
 		}
 		return strings.Compare(a.name, b.name)
 	})
+	return items, nil
+}
 
-	title := html.EscapeString("Index of " + string(r.Path))
+// readDir reads the entries of the folder rel ("" or ending with a slash).
+func (d *Dir) readDir(rel string) ([]fs.DirEntry, error) {
+	name := strings.TrimSuffix(rel, "/")
+	if name == "" {
+		name = "."
+	}
+	if d.fsys != nil {
+		return fs.ReadDir(d.fsys, name)
+	}
+	f, err := d.root.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
+}
+
+// listingHTML renders a listing of items for the URL path; up adds a link
+// to the parent folder.
+func listingHTML(path string, up bool, items []listItem) string {
+	title := html.EscapeString("Index of " + path)
 	var b strings.Builder
 	b.WriteString("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>")
 	b.WriteString(title)
 	b.WriteString("</title></head>\n<body>\n<h1>")
 	b.WriteString(title)
 	b.WriteString("</h1>\n<table>\n")
-	if rel != "" {
+	if up {
 		b.WriteString("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n")
 	}
 	for _, it := range items {
@@ -155,13 +179,5 @@ func (d *Dir) list(w *httpcore.ResponseWriter, r *httpcore.Request, rel string) 
 			it.mod.UTC().Format("2006-01-02 15:04") + "</td><td align=\"right\">" + size + "</td></tr>\n")
 	}
 	b.WriteString("</table>\n</body></html>\n")
-
-	h := w.Header()
-	h.Add("Content-Type", "text/html; charset=utf-8")
-	if d.opts.CacheControl != "" {
-		h.Add("Cache-Control", d.opts.CacheControl)
-	}
-	w.SetContentLength(int64(b.Len()))
-	w.WriteString(b.String())
-	return nil
+	return b.String()
 }

@@ -25,8 +25,8 @@ const (
 // representation of size bytes, appending satisfiable ranges to dst.
 // Unsatisfiable ranges in a set are dropped; if none remain, or the set is
 // malformed (RFC 9110, section 14.1.1 lets a server reject it; nginx and
-// Go's net/http do), the answer is 416. A set whose ranges add up to more than the file (overlaps) is
-// ignored, as nginx and Go's net/http do.
+// Go's net/http do), the answer is 416. A set whose ranges add up to more
+// than the file (overlaps) is ignored, as nginx and Go's net/http do.
 func parseRange(v []byte, size int64, dst []byteRange) ([]byteRange, rangeResult) {
 	if len(v) < 6 || !foldEq(v[:6], "bytes=") {
 		return dst, rangeIgnore
@@ -44,46 +44,12 @@ func parseRange(v []byte, size int64, dst []byteRange) ([]byteRange, rangeResult
 		if n > maxRanges {
 			return dst[:0], rangeIgnore
 		}
-		dash := -1
-		for i, c := range spec {
-			if c == '-' {
-				dash = i
-				break
-			}
-		}
-		if dash < 0 {
+		r, satisfiable, ok := parseSpec(spec, size)
+		if !ok {
 			return dst[:0], rangeUnsatisfiable
 		}
-		first, last := spec[:dash], spec[dash+1:]
-		var r byteRange
-		switch {
-		case len(first) == 0: // suffix: the last N bytes
-			suffix, ok := parseDigits(last)
-			if !ok {
-				return dst[:0], rangeUnsatisfiable
-			}
-			if suffix == 0 || size == 0 {
-				continue // unsatisfiable
-			}
-			suffix = min(suffix, size)
-			r = byteRange{size - suffix, suffix}
-		default:
-			start, ok := parseDigits(first)
-			if !ok {
-				return dst[:0], rangeUnsatisfiable
-			}
-			end := size - 1
-			if len(last) > 0 {
-				e, ok := parseDigits(last)
-				if !ok || e < start {
-					return dst[:0], rangeUnsatisfiable // invalid: last < first
-				}
-				end = min(e, size-1)
-			}
-			if start >= size {
-				continue // unsatisfiable
-			}
-			r = byteRange{start, end - start + 1}
+		if !satisfiable {
+			continue
 		}
 		total += r.length
 		dst = append(dst, r)
@@ -98,6 +64,51 @@ func parseRange(v []byte, size int64, dst []byteRange) ([]byteRange, rangeResult
 		return dst[:0], rangeIgnore
 	}
 	return dst, rangeOK
+}
+
+// parseSpec parses one range spec, "first-last", "first-" or "-suffix",
+// against size bytes. ok is false when the spec is malformed (which makes
+// the whole set unsatisfiable, last < first included); satisfiable is
+// false when it is well formed but selects nothing of the file.
+func parseSpec(spec []byte, size int64) (r byteRange, satisfiable, ok bool) {
+	dash := -1
+	for i, c := range spec {
+		if c == '-' {
+			dash = i
+			break
+		}
+	}
+	if dash < 0 {
+		return r, false, false
+	}
+	first, last := spec[:dash], spec[dash+1:]
+	if len(first) == 0 { // suffix: the last N bytes
+		suffix, ok := parseDigits(last)
+		if !ok {
+			return r, false, false
+		}
+		if suffix == 0 || size == 0 {
+			return r, false, true
+		}
+		suffix = min(suffix, size)
+		return byteRange{size - suffix, suffix}, true, true
+	}
+	start, ok := parseDigits(first)
+	if !ok {
+		return r, false, false
+	}
+	end := size - 1
+	if len(last) > 0 {
+		e, ok := parseDigits(last)
+		if !ok || e < start {
+			return r, false, false
+		}
+		end = min(e, size-1)
+	}
+	if start >= size {
+		return r, false, true
+	}
+	return byteRange{start, end - start + 1}, true, true
 }
 
 // nextItem splits a comma list, trimming optional whitespace.
