@@ -79,10 +79,6 @@ func (f *fields) read(h *httpcore.Header) {
 	}
 }
 
-// foldEq is httpcore.EqualFold under its old name, for ranges.go and
-// encoding.go; new code calls httpcore.EqualFold.
-func foldEq(b []byte, s string) bool { return httpcore.EqualFold(b, s) }
-
 // outcome of the preconditions (RFC 9110, section 13.2.2).
 type outcome uint8
 

@@ -4,6 +4,8 @@ import (
 	"compress/gzip"
 	"io"
 	"sync"
+
+	"github.com/luaserve/luaserve/httpcore"
 )
 
 // Content codings the server can answer with.
@@ -30,9 +32,9 @@ func acceptedCodings(v []byte) (best, second int) {
 			}
 		}
 		switch {
-		case foldEq(name, "br"):
+		case httpcore.EqualFold(name, "br"):
 			brQ = q
-		case foldEq(name, "gzip"), foldEq(name, "x-gzip"):
+		case httpcore.EqualFold(name, "gzip"), httpcore.EqualFold(name, "x-gzip"):
 			gzQ = max(gzQ, q)
 		case len(name) == 1 && name[0] == '*':
 			starQ = q

@@ -1,6 +1,10 @@
 package fileserver
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/luaserve/luaserve/httpcore"
+)
 
 // byteRange is a satisfiable range: start and length within the file.
 type byteRange struct {
@@ -28,7 +32,7 @@ const (
 // Go's net/http do), the answer is 416. A set whose ranges add up to more
 // than the file (overlaps) is ignored, as nginx and Go's net/http do.
 func parseRange(v []byte, size int64, dst []byteRange) ([]byteRange, rangeResult) {
-	if len(v) < 6 || !foldEq(v[:6], "bytes=") {
+	if len(v) < 6 || !httpcore.EqualFold(v[:6], "bytes=") {
 		return dst, rangeIgnore
 	}
 	v = v[6:]
