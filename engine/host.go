@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/luaserve/luaserve/httpcore"
@@ -29,16 +30,24 @@ func (h *host) Dir() string              { return h.dir }
 // the request's own context (client gone, server closed) once a module
 // waits on it. Linking to the request's context costs a goroutine in
 // httpcore (to notice the client leave) and an AfterFunc, so it is done
-// only when someone calls Done: a route that never waits pays nothing.
-// When the request's context ends, the state's limit fires with its
-// cause, which stops the Lua code as the time limit does.
+// only when someone calls Done: a route that never waits pays two atomic
+// stores. When the request's context ends, the state's limit fires with
+// its cause, which stops the Lua code as the time limit does.
+//
+// begin and end run on the serving goroutine; Done may be called from any
+// goroutine a module starts. active and linking are a Dekker pair: end
+// clears active then reads linking, link sets linking then reads active,
+// so either link sees no request, or end sees the link and takes the lock
+// to undo it (and the request is read only while active).
 type requestContext struct {
-	limit *limitCtx
+	limit   *limitCtx
+	req     **httpcore.Request // the state's exchange's; read only while active
+	active  atomic.Bool        // between begin and end
+	linking atomic.Bool        // a link was tried since the last end that locked
 
 	mu   sync.Mutex
-	req  *httpcore.Request // the request being served; nil between requests
-	stop func() bool       // unlinks; nil when not linked
-	gen  uint64            // counts requests, so a late AfterFunc does nothing
+	stop func() bool // unlinks; nil when not linked
+	gen  uint64      // counts unlinks, so that a late AfterFunc does nothing
 }
 
 func (c *requestContext) Deadline() (time.Time, bool) { return c.limit.Deadline() }
@@ -50,19 +59,22 @@ func (c *requestContext) Done() <-chan struct{} {
 	return c.limit.done
 }
 
-// begin and end bracket one request.
-func (c *requestContext) begin(r *httpcore.Request) {
-	c.mu.Lock()
-	c.req = r
-	c.mu.Unlock()
-}
+// begin and end bracket one request; *c.req is set before begin.
+func (c *requestContext) begin() { c.active.Store(true) }
 
 func (c *requestContext) end() {
+	c.active.Store(false)
+	if c.linking.Load() {
+		c.unlink()
+	}
+}
+
+func (c *requestContext) unlink() {
 	c.mu.Lock()
 	c.gen++
-	c.req = nil
 	stop := c.stop
 	c.stop = nil
+	c.linking.Store(false)
 	c.mu.Unlock()
 	if stop != nil {
 		stop()
@@ -72,10 +84,11 @@ func (c *requestContext) end() {
 func (c *requestContext) link() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.req == nil || c.stop != nil {
+	c.linking.Store(true)
+	if !c.active.Load() || c.stop != nil {
 		return
 	}
-	rc, gen := c.req.Context(), c.gen
+	rc, gen := (*c.req).Context(), c.gen
 	c.stop = context.AfterFunc(rc, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -18,20 +18,16 @@ type outcome struct {
 
 // serve handles one request in st: route, middleware and handler under
 // the time limit, then the response. st.x is the exchange's storage; it
-// travels as an argument from here on.
+// travels as an argument from here on. No defer: a Go panic that goes
+// through leaves the state to ServeHTTP, which closes it.
 func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Request) (out outcome) {
 	x := &st.x
 	x.r, x.w = r, w
-	st.host.ctx.begin(r)
-	defer func() {
-		st.host.ctx.end()
-		st.req.cur = nil
-		x.reset()
-		st.L.SetTop(0)
-	}()
+	st.host.ctx.begin()
 
 	method := methodString(r.Method)
-	m := e.match(x, method)
+	var m match
+	e.match(x, method, &m)
 	x.route = m.route
 	req := st.req.newTable(x)
 
@@ -50,28 +46,29 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 		se := asScriptError(err, x, st.limit.Err())
 		out.dirty = out.dirty || se.panicked
 		out.abort = e.fail(st, x, se)
-		return out
+	} else {
+		out.send = x.send
 	}
-	out.send = x.send
+	st.req.cur = nil
+	x.reset()
+	st.L.SetTop(0)
 	return out
 }
 
 // match finds the route for the request: fully static patterns with one
 // map lookup on the path's bytes (no string made), the rest by walking the
 // router's tree over the raw path (router.go).
-func (e *Engine) match(x *exchange, method string) match {
-	var m match
+func (e *Engine) match(x *exchange, method string, m *match) {
 	if raw := x.r.RawPath; len(raw) == len(x.r.Path) { // nothing percent-encoded
 		if n := e.router.exact[string(raw)]; n != nil {
 			if rt := n.pick(method); rt != nil {
 				m.route, m.pathMatched = rt, true
-				return m
+				return
 			}
 		}
 	}
-	e.router.lookup(method, x.rawString(), x.params[:0], &m)
+	e.router.lookup(method, x.rawString(), x.params[:0], m)
 	x.nparams = copy(x.params[:], m.params)
-	return m
 }
 
 // run calls middleware, then the route (or the not-found hook), and

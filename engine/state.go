@@ -40,7 +40,7 @@ var loadTimeLimit = 30 * time.Second
 func (e *Engine) newState(id int) (*state, *registry, error) {
 	st := &state{id: id, limit: newLimit()}
 	st.host = host{log: e.log, store: e.store, dir: e.scriptDir}
-	st.host.ctx.limit = &st.limit
+	st.host.ctx.limit, st.host.ctx.req = &st.limit, &st.x.r
 	reg := &registry{loading: true}
 	mods := append(Modules(), appModule(reg, e.scriptConfig()))
 	L := stdlib.NewState(&st.host, stdlib.Options{Modules: mods, Search: stdlib.FileSearcher(e.scriptDir, e.compiler.file)})
