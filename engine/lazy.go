@@ -52,7 +52,7 @@ func (rt *requestTables) initLazy(L *lua.LState) {
 		}))
 		// json.encode fills a lazy table through this, without calling Lua.
 		mt.RawSetString(stdlib.FillField, &lua.LUserData{Value: stdlib.Filler(func(t *lua.LTable) {
-			if x := rt.cur; x != nil && *x.lazy(kind) == lua.LValue(t) {
+			if x := rt.x; x.tbl != nil && *x.lazy(kind) == lua.LValue(t) {
 				fillLazy(L, x, kind, t)
 			}
 		})})
@@ -96,8 +96,8 @@ func (x *exchange) lazy(kind lazyKind) *lua.LValue {
 
 // currentLazy checks that t belongs to the request being served.
 func (rt *requestTables) currentLazy(L *lua.LState, t lua.LValue, kind lazyKind) *exchange {
-	x := rt.cur
-	if x == nil || *x.lazy(kind) != t {
+	x := rt.x
+	if x.tbl == nil || *x.lazy(kind) != t {
 		L.RaiseError("request table used after its response was sent")
 	}
 	return x

@@ -81,7 +81,7 @@ func (x *exchange) param(i int) string {
 // builds them all first. Fields that middleware sets are plain table
 // fields and shadow the built ones.
 type requestTables struct {
-	cur    *exchange // the request being served; nil between requests
+	x      *exchange // the state's; its tbl is nil between requests
 	reqMT  *lua.LTable
 	lazyMT [lazyKinds]*lua.LTable // lazy.go
 
@@ -94,8 +94,10 @@ type requestTables struct {
 var requestFields = []string{"method", "path", "raw_path", "query_string", "query", "headers", "params",
 	"cookies", "body", "remote_addr", "remote_ip", "version", "host", "route"}
 
-// init builds the metatables and constants in L.
-func (rt *requestTables) init(L *lua.LState) {
+// init builds the metatables and constants in L, for requests served
+// through x.
+func (rt *requestTables) init(L *lua.LState, x *exchange) {
+	rt.x = x
 	rt.methods = map[string]lua.LValue{}
 	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
 		rt.methods[m] = lua.LString(m)
@@ -112,7 +114,7 @@ func (rt *requestTables) init(L *lua.LState) {
 	mt.RawSetString("__pairs", L.NewFunction(rt.pairs))
 	mt.RawSetString("__metatable", lua.LString("request"))
 	mt.RawSetString(stdlib.FillField, &lua.LUserData{Value: stdlib.Filler(func(t *lua.LTable) {
-		if x := rt.cur; x != nil && x.tbl == t {
+		if x := rt.x; x.tbl != nil && x.tbl == t {
 			rt.fill(L, x, t)
 		}
 	})})
@@ -120,19 +122,18 @@ func (rt *requestTables) init(L *lua.LState) {
 	rt.initLazy(L)
 }
 
-// newTable makes the table for x, now the current request.
-func (rt *requestTables) newTable(x *exchange) *lua.LTable {
+// newTable makes the table of the request being served.
+func (rt *requestTables) newTable() *lua.LTable {
 	t := &lua.LTable{Metatable: rt.reqMT}
-	x.tbl = t
-	rt.cur = x
+	rt.x.tbl = t
 	return t
 }
 
 // current checks that t is the request being served: a request table kept
 // past its response must not read another request's data.
 func (rt *requestTables) current(L *lua.LState, t lua.LValue) *exchange {
-	x := rt.cur
-	if x == nil || t != lua.LValue(x.tbl) {
+	x := rt.x
+	if x.tbl == nil || t != lua.LValue(x.tbl) {
 		L.RaiseError("request table used after its response was sent")
 	}
 	return x

@@ -29,7 +29,7 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	var m match
 	e.match(x, method, &m)
 	x.route = m.route
-	req := st.req.newTable(x)
+	req := st.req.newTable()
 
 	st.limit.arm(e.timeout)
 	res, err := e.run(st, x, req, &m, method)
@@ -49,7 +49,6 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	} else {
 		out.send = x.send
 	}
-	st.req.cur = nil
 	x.reset()
 	st.L.SetTop(0)
 	return out

@@ -52,7 +52,7 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 			st.close(e)
 		}
 	}()
-	st.req.init(L)
+	st.req.init(L, &st.x)
 	L.SetContext(&st.limit)
 
 	// An endless loop at the top level would hang start-up: loading has a
