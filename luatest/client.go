@@ -80,7 +80,7 @@ func (c *client) roundTrip(o *outgoing) (*response, error) {
 		if strings.ContainsAny(h[0]+h[1], "\r\n") {
 			return nil, fmt.Errorf("header %q: value has a line break", h[0])
 		}
-		if strings.EqualFold(h[0], "Content-Length") {
+		if httpcore.EqualFold([]byte(h[0]), "Content-Length") {
 			hasLength = true
 		}
 		fmt.Fprintf(&b, "%s: %s\r\n", h[0], h[1])

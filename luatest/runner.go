@@ -377,7 +377,7 @@ func (fr *fileRun) send(L *lua.LState, method, path string, body lua.LValue, opt
 
 func (fr *fileRun) defaultHeader(o *outgoing, name, value string) {
 	for _, h := range o.header {
-		if strings.EqualFold(h[0], name) {
+		if httpcore.EqualFold([]byte(h[0]), name) {
 			return
 		}
 	}
