@@ -85,4 +85,3 @@ func asNobody(t *testing.T, test string) {
 	}
 	t.Logf("ran as nobody:\n%s", out)
 }
-
