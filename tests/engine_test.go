@@ -560,19 +560,23 @@ end)
 	}
 }
 
+// waitRoutes has a route that says it started, then sleeps 30 s, and one
+// that answers at once; run with one Lua state.
+const waitRoutes = `
+local app = require("luaserve")
+local store = require("luaserve.store")
+local time = require("luaserve.time")
+app.get("/wait", function() store.set("waiting", true) time.sleep(30) return "slept" end)
+app.get("/ok", function() return "ok" end)
+`
+
 // TestClientGoneStopsRoute: a route waiting in time.sleep stops as soon as
 // its client closes the connection, so its Lua state serves the next
 // request long before the sleep would have ended; the log says why.
 func TestClientGoneStopsRoute(t *testing.T) {
 	t.Parallel()
 	st := newTestStore()
-	s := startSource(t, `
-local app = require("luaserve")
-local store = require("luaserve.store")
-local time = require("luaserve.time")
-app.get("/wait", function() store.set("waiting", true) time.sleep(30) return "slept" end)
-app.get("/ok", function() return "ok" end)
-`, engine.Config{Workers: 1, Store: st})
+	s := startSource(t, waitRoutes, engine.Config{Workers: 1, Store: st})
 	c, err := net.Dial("tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -598,12 +602,7 @@ app.get("/ok", function() return "ok" end)
 func TestServerCloseStopsRoute(t *testing.T) {
 	t.Parallel()
 	st := newTestStore()
-	s := startSource(t, `
-local app = require("luaserve")
-local store = require("luaserve.store")
-local time = require("luaserve.time")
-app.get("/wait", function() store.set("waiting", true) time.sleep(30) return "slept" end)
-`, engine.Config{Workers: 1, Store: st})
+	s := startSource(t, waitRoutes, engine.Config{Workers: 1, Store: st})
 	cl := goDo(client(t), "GET", s.url+"/wait", "")
 	st.waitSet(t, "waiting", cl)
 	start := time.Now()
