@@ -38,6 +38,16 @@ type Config struct {
 	Log *slog.Logger
 	// Store is the shared store; nil means a new store.Memory.
 	Store store.Store
+	// RequestMemory bounds what one request may allocate through the
+	// built-ins that build large values (string.rep, table.concat,
+	// string.format, JSON decoding); past it the route fails. Zero means
+	// DefaultRequestMemory; negative, none.
+	RequestMemory int64
+	// MaxMemory is the process's memory limit (the command sets Go's soft
+	// limit to it). When the live heap passes it, the watchdog stops the
+	// request that charged the most (or has run the longest) with a 500.
+	// Zero: no such check.
+	MaxMemory int64
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -55,6 +65,8 @@ type Engine struct {
 	store     store.Store
 	scriptDir string
 	timeout   time.Duration
+
+	requestMemory int64 // per request; 0 for none
 
 	compiler    *compiler
 	scriptProto *lua.FunctionProto
@@ -93,6 +105,12 @@ func New(cfg Config) (*Engine, error) {
 		e.timeout = DefaultTimeout
 	case cfg.Timeout > 0:
 		e.timeout = cfg.Timeout
+	}
+	switch {
+	case cfg.RequestMemory == 0:
+		e.requestMemory = DefaultRequestMemory
+	case cfg.RequestMemory > 0:
+		e.requestMemory = cfg.RequestMemory
 	}
 	e.scriptDir = filepath.Dir(cfg.Script)
 	if abs, err := filepath.Abs(e.scriptDir); err == nil {

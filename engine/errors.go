@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"context"
 	"errors"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/lua/stdlib/json"
 )
 
 // LoadError is a script that does not compile or load: a syntax error, a
@@ -63,14 +65,28 @@ func newScriptError(route string, err, cause error) *ScriptError {
 		se.Msg = err.Error()
 		return se
 	}
-	msg := lua.LVAsString(ae.Object)
-	if msg == "" {
-		msg = ae.Object.String() // error({...}) and other non-strings
-	}
-	se.Place, se.Msg, _ = stdlib.SplitMessage(msg)
 	se.Traceback = ae.StackTrace
 	se.panicked = ae.Type == lua.ApiErrorPanic
+	var ok bool
+	if se.Place, se.Msg, ok = stdlib.SplitMessage(errorText(ae.Object)); !ok {
+		se.Place = firstFrame(se.Traceback) // error(value) carries no place
+	}
 	return se
+}
+
+// errorText words the value a Lua error was raised with: strings and
+// numbers as they are, a table as JSON when it can be (error({ code = 1 })
+// logs {"code":1}), anything else as Lua prints it.
+func errorText(v lua.LValue) string {
+	switch v := v.(type) {
+	case lua.LString:
+		return string(v)
+	case *lua.LTable:
+		if b, err := json.Encode(context.Background(), nil, v); err == nil {
+			return string(b)
+		}
+	}
+	return v.String()
 }
 
 // loadErrorFrom turns an error raised while the script loaded into a
@@ -87,9 +103,7 @@ func loadErrorFrom(err error) *LoadError {
 	msg := err.Error()
 	var ae *lua.ApiError
 	if errors.As(err, &ae) {
-		if msg = lua.LVAsString(ae.Object); msg == "" {
-			msg = ae.Object.String()
-		}
+		msg = errorText(ae.Object)
 	}
 	p, text, _ := stdlib.SplitMessage(msg)
 	return &LoadError{p, text}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -41,6 +42,7 @@ func (h *host) Dir() string              { return h.dir }
 // to undo it (and the request is read only while active).
 type requestContext struct {
 	limit   *limitCtx
+	budget  *budget            // the state's; found under stdlib.BudgetKey
 	req     **httpcore.Request // the state's exchange's; read only while active
 	active  atomic.Bool        // between begin and end
 	linking atomic.Bool        // a link was tried since the last end that locked
@@ -52,7 +54,14 @@ type requestContext struct {
 
 func (c *requestContext) Deadline() (time.Time, bool) { return c.limit.Deadline() }
 func (c *requestContext) Err() error                  { return c.limit.Err() }
-func (c *requestContext) Value(any) any               { return nil }
+
+// Value gives the request's memory budget under stdlib.BudgetKey.
+func (c *requestContext) Value(key any) any {
+	if key == stdlib.BudgetKey {
+		return c.budget
+	}
+	return nil
+}
 
 func (c *requestContext) Done() <-chan struct{} {
 	c.link()

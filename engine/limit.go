@@ -88,7 +88,8 @@ func (c *limitCtx) Err() error {
 	}
 }
 
-// watchdog fires the time limit of states that run past it, until the
+// watchdog fires the time limit of states that run past it, and stops the
+// heaviest request when the live heap passes Config.MaxMemory, until the
 // engine closes. It ticks at a tenth of the limit (between 5 ms and 100 ms;
 // 100 ms with no request limit, for the load limit), so a limit fires up
 // to that much late.
@@ -99,6 +100,7 @@ func (e *Engine) watchdog() {
 	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	heap := newHeapSample()
 	for {
 		select {
 		case <-e.closing:
@@ -106,9 +108,13 @@ func (e *Engine) watchdog() {
 		case <-t.C:
 		}
 		now := clock()
+		over := e.cfg.MaxMemory > 0 && heap.bytes() > e.cfg.MaxMemory
 		e.liveMu.Lock()
 		for st := range e.live {
 			st.limit.expire(now)
+		}
+		if over && e.stopHeaviestLocked() {
+			e.log.Warn("luaserve: the heap passed -max-memory: stopped the heaviest request", "max_memory", e.cfg.MaxMemory)
 		}
 		e.liveMu.Unlock()
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/url"
 	"strings"
@@ -81,7 +82,8 @@ func (x *exchange) param(i int) string {
 // builds them all first. Fields that middleware sets are plain table
 // fields and shadow the built ones.
 type requestTables struct {
-	x      *exchange // the state's; its tbl is nil between requests
+	x      *exchange       // the state's; its tbl is nil between requests
+	ctx    context.Context // the state's request context, for json decoding
 	reqMT  *lua.LTable
 	lazyMT [lazyKinds]*lua.LTable // lazy.go
 
@@ -91,13 +93,13 @@ type requestTables struct {
 }
 
 // requestFields are the fields pairs(req) lists, in order.
-var requestFields = []string{"method", "path", "raw_path", "query_string", "query", "headers", "params",
+var requestFields = []string{"method", "target", "path", "raw_path", "query_string", "query", "headers", "params",
 	"cookies", "body", "remote_addr", "remote_ip", "version", "host", "route"}
 
 // init builds the metatables and constants in L, for requests served
-// through x.
-func (rt *requestTables) init(L *lua.LState, x *exchange) {
-	rt.x = x
+// through x under ctx.
+func (rt *requestTables) init(L *lua.LState, x *exchange, ctx context.Context) {
+	rt.x, rt.ctx = x, ctx
 	rt.methods = map[string]lua.LValue{}
 	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
 		rt.methods[m] = lua.LString(m)
@@ -166,6 +168,8 @@ func (rt *requestTables) field(L *lua.LState, x *exchange, k string) lua.LValue 
 		return x.lvPath
 	case "raw_path":
 		return lua.LString(r.RawPath)
+	case "target":
+		return lua.LString(r.Target)
 	case "query_string":
 		return lua.LString(r.Query)
 	case "body":
@@ -256,7 +260,7 @@ func body(L *lua.LState, x *exchange) []byte {
 func (rt *requestTables) reqJSON(L *lua.LState) int {
 	x := rt.current(L, L.Get(1))
 	if x.lvJSON == nil && x.jsonErr == "" {
-		v, err := json.Decode(L, string(body(L, x)))
+		v, err := json.Decode(rt.ctx, L, string(body(L, x)))
 		if err != nil {
 			x.jsonErr = err.Error()
 		} else {

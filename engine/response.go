@@ -41,9 +41,9 @@ func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
 		writeBody(w, string(v))
 		return nil
 	case lua.LNumber:
-		code, ok := statusCode(v)
-		if !ok {
-			return fmt.Errorf("route returned %v, which is not an HTTP status", v)
+		code, err := finalStatus(v)
+		if err != nil {
+			return fmt.Errorf("route returned %v: %w", v, err)
 		}
 		writeStatus(w, code, "")
 		return nil
@@ -57,9 +57,19 @@ func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
 	return fmt.Errorf("route returned a %s; want a string, a table, a status or nil", v.Type())
 }
 
-func statusCode(v lua.LNumber) (int, bool) {
+// finalStatus checks a status a route answers with: an integer from 200 to
+// 999. A 1xx is not a final response (RFC 9110, section 15.2): sending one
+// would leave the client waiting for the real answer, and 101 would claim
+// a protocol switch that never happens.
+func finalStatus(v lua.LNumber) (int, error) {
 	code := int(v)
-	return code, float64(code) == float64(v) && code >= 100 && code <= 999
+	switch {
+	case float64(code) != float64(v) || code < 100 || code > 999:
+		return 0, fmt.Errorf("not an HTTP status")
+	case code < 200:
+		return 0, fmt.Errorf("%d is an interim status, not a response", code)
+	}
+	return code, nil
 }
 
 // writeBody sends s as the whole body, with its length declared so that a
@@ -141,9 +151,9 @@ func (e *Engine) respondTable(st *state, x *exchange, t *lua.LTable) error {
 	switch s := f.status.(type) {
 	case nil:
 	case lua.LNumber:
-		var ok bool
-		if status, ok = statusCode(s); !ok {
-			return fmt.Errorf("response status %v is not an HTTP status", s)
+		var err error
+		if status, err = finalStatus(s); err != nil {
+			return fmt.Errorf("response status %v: %w", s, err)
 		}
 	default:
 		return fmt.Errorf("response status must be a number, not a %s", s.Type())
@@ -191,7 +201,7 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		}
 		return nil
 	case "json":
-		body, err := json.Encode(st.jsonBuf[:0], f.content)
+		body, err := json.Encode(&st.host.ctx, st.jsonBuf[:0], f.content)
 		if err != nil {
 			return fmt.Errorf("response json: %w", err)
 		}

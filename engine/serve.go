@@ -23,6 +23,7 @@ type outcome struct {
 func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Request) (out outcome) {
 	x := &st.x
 	x.r, x.w = r, w
+	st.budget.reset()
 	st.host.ctx.begin()
 
 	method := methodString(r.Method)

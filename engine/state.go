@@ -13,10 +13,11 @@ import (
 // a time; the pool hands it out. The engine serves requests in it
 // (serve.go); the state only holds what belongs to its Lua state.
 type state struct {
-	L     *lua.LState
-	id    int
-	limit limitCtx // the VM's context: the time limit (limit.go)
-	host  host     // what its modules get (host.go)
+	L      *lua.LState
+	id     int
+	limit  limitCtx // the VM's context: the time limit (limit.go)
+	host   host     // what its modules get (host.go)
+	budget budget   // the request's memory budget (memory.go)
 
 	// What the script registered, in the shared router's order.
 	handlers []*lua.LFunction // by route index
@@ -39,8 +40,9 @@ var loadTimeLimit = 30 * time.Second
 // returned registry, and locks the globals.
 func (e *Engine) newState(id int) (*state, *registry, error) {
 	st := &state{id: id, limit: newLimit()}
+	st.budget.limit = e.requestMemory
 	st.host = host{log: e.log, store: e.store, dir: e.scriptDir}
-	st.host.ctx.limit, st.host.ctx.req = &st.limit, &st.x.r
+	st.host.ctx.limit, st.host.ctx.req, st.host.ctx.budget = &st.limit, &st.x.r, &st.budget
 	reg := &registry{loading: true}
 	mods := append(Modules(), appModule(reg, e.scriptConfig()))
 	L := stdlib.NewState(&st.host, stdlib.Options{Modules: mods, Search: stdlib.FileSearcher(e.scriptDir, e.compiler.file)})
@@ -52,7 +54,7 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 			st.close(e)
 		}
 	}()
-	st.req.init(L, &st.x)
+	st.req.init(L, &st.x, &st.host.ctx)
 	L.SetContext(&st.limit)
 
 	// An endless loop at the top level would hang start-up: loading has a

@@ -2,6 +2,7 @@ package luatest
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -411,7 +412,7 @@ func (fr *fileRun) responseTable(L *lua.LState, res *response) *lua.LTable {
 	t.RawSetString("headers", h)
 	t.RawSetString("body", lua.LString(res.body))
 	if res.isJSON && len(res.body) > 0 {
-		v, err := json.Decode(L, string(res.body))
+		v, err := json.Decode(context.Background(), L, string(res.body))
 		if err != nil {
 			t.RawSetString("json_error", lua.LString(err.Error()))
 		} else {

@@ -53,6 +53,7 @@ func NewState(h Host, o Options) *lua.LState {
 		L.Call(1, 0)
 	}
 	trimOS(L)
+	installBuilders(L, h)
 	installPairs(L)
 	installPrint(L, h)
 	for _, m := range o.Modules {

@@ -2,7 +2,9 @@ package stdlib_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -156,4 +158,61 @@ func TestScriptModule(t *testing.T) {
 		}
 	}()
 	stdlib.Script("luaserve.broken", []byte("return {"))()
+}
+
+// testBudget is a stdlib.Budget of limit bytes.
+type testBudget struct{ used, limit int }
+
+func (b *testBudget) Charge(n int) error {
+	if b.used += n; b.used > b.limit {
+		return fmt.Errorf("%w (test)", stdlib.ErrMemoryLimit)
+	}
+	return nil
+}
+
+// ctxHost is a BasicHost whose context is ctx.
+type ctxHost struct {
+	stdlib.BasicHost
+	ctx context.Context
+}
+
+func (h *ctxHost) Context() context.Context { return h.ctx }
+
+// TestBuildersChargeTheBudget: table.concat and string.format refuse to
+// build what the request's budget does not cover, before building it.
+func TestBuildersChargeTheBudget(t *testing.T) {
+	b := &testBudget{limit: 1 << 20}
+	h := &ctxHost{ctx: stdlib.WithBudget(context.Background(), b)}
+	L := stdlib.NewState(h, stdlib.Options{})
+	defer L.Close()
+	for _, src := range []string{
+		`local t = {} for i = 1, 2000 do t[i] = ("x"):rep(1000) end return table.concat(t)`,
+		`local s = ("x"):rep(600000) return string.format("%s%s", s, s)`,
+	} {
+		b.used = 0
+		err := L.DoString(src)
+		if err == nil || !strings.Contains(err.Error(), "request memory limit exceeded") {
+			t.Errorf("%s: got %v, want the memory limit", src, err)
+		}
+	}
+	b.used = 0
+	if err := L.DoString(`assert(#table.concat({ ("y"):rep(1000), "z" }) == 1001)`); err != nil {
+		t.Fatalf("within the budget: %v", err)
+	}
+}
+
+// TestConcatStopsWithTheRequest: a long table.concat checks the request's
+// context as it goes.
+func TestConcatStopsWithTheRequest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	L := stdlib.NewState(&ctxHost{ctx: ctx}, stdlib.Options{})
+	defer L.Close()
+	if err := L.DoString(`big = {} for i = 1, 200000 do big[i] = "x" end`); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	err := L.DoString(`return table.concat(big)`)
+	if err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("got %v, want the context's error", err)
+	}
 }

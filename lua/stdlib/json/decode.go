@@ -1,6 +1,7 @@
 package json
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ type jsonDecoder struct {
 	vals  []lua.LValue // pending array elements and object values
 	keys  []string     // pending object keys
 	buf   []byte       // unescaping scratch
+
+	ctx   context.Context // the request's, checked every checkEvery values; nil: none
+	steps int             // values decoded so far
 }
 
 // top decodes the whole input: one value and optional whitespace.
@@ -50,6 +54,12 @@ func (d *jsonDecoder) skipSpace() {
 
 // value decodes the value after optional whitespace.
 func (d *jsonDecoder) value() (lua.LValue, error) {
+	if d.steps++; d.steps%checkEvery == 0 && d.ctx != nil {
+		// What the values cost in Lua, roughly: a slot each, more for tables.
+		if err := check(d.ctx, checkEvery*decodedValueBytes); err != nil {
+			return nil, err
+		}
+	}
 	d.skipSpace()
 	if d.i >= len(d.s) {
 		return nil, errJSONEOF

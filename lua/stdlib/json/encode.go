@@ -1,6 +1,7 @@
 package json
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -21,6 +22,10 @@ type jsonEncoder struct {
 	sortKeys bool
 	frames   []jsonFrame // the tables from the root to the value being encoded
 	pairs    []jsonPair  // sort_keys scratch, used as a stack by nested objects
+
+	ctx     context.Context // the request's, checked every checkEvery values; nil: none
+	steps   int             // values encoded so far
+	charged int             // output bytes charged to the request's budget
 }
 
 // jsonFrame is a table being encoded and the key within it being encoded, so
@@ -48,8 +53,10 @@ const (
 	jsonKindObject
 )
 
-func (e *jsonEncoder) encode(dst []byte, v lua.LValue) ([]byte, error) {
+func (e *jsonEncoder) encode(ctx context.Context, dst []byte, v lua.LValue) ([]byte, error) {
+	e.ctx, e.steps, e.charged = ctx, 0, 0
 	b, err := e.value(dst, v, 0)
+	e.ctx = nil
 	clear(e.frames)
 	e.frames = e.frames[:0]
 	if err != nil {
@@ -63,6 +70,12 @@ func (e *jsonEncoder) encode(dst []byte, v lua.LValue) ([]byte, error) {
 // value appends v, which sits at the current key of the table at depth d
 // (d is 0 at the root).
 func (e *jsonEncoder) value(b []byte, v lua.LValue, d int) ([]byte, error) {
+	if e.steps++; e.steps%checkEvery == 0 && e.ctx != nil {
+		if err := check(e.ctx, len(b)-e.charged); err != nil {
+			return b, err
+		}
+		e.charged = len(b)
+	}
 	switch v := v.(type) {
 	case lua.LString:
 		return jsonstr.Append(b, string(v)), nil

@@ -74,7 +74,9 @@
 package json
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -85,8 +87,9 @@ import (
 
 func Module() stdlib.Module { return stdlib.Module{Name: "luaserve.json", Open: open} }
 
-func open(L *lua.LState, _ stdlib.Host) *lua.LTable {
+func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 	st := jsonStateOf(L)
+	st.host = h
 	mod := L.SetFuncs(L.CreateTable(0, 5), jsonFuncs, L.G.Registry.RawGetString(jsonStateKey))
 	mod.RawSetString("null", st.null)
 	return mod
@@ -102,10 +105,15 @@ var jsonFuncs = map[string]lua.LGFunction{
 }
 
 const (
-	jsonMaxDepth  = 1000
-	jsonStateKey  = "luaserve.json" // registry key of the state's *jsonState userdata
-	jsonTypeField = "__jsontype"    // metatable field read by the encoder
-	jsonKeepBytes = 64 << 10        // scratch larger than this is dropped after a call
+	// checkEvery is how many values a long encode or decode handles between
+	// checks of the request's time limit and memory budget.
+	checkEvery = 1024
+	// decodedValueBytes is what one decoded value costs in Lua, roughly.
+	decodedValueBytes = 64
+	jsonMaxDepth      = 1000
+	jsonStateKey      = "luaserve.json" // registry key of the state's *jsonState userdata
+	jsonTypeField     = "__jsontype"    // metatable field read by the encoder
+	jsonKeepBytes     = 64 << 10        // scratch larger than this is dropped after a call
 )
 
 var (
@@ -123,6 +131,7 @@ type jsonNull struct{}
 // so decodeJSON produces the same json.null and marker metatables that
 // scripts see, whether or not they required the module.
 type jsonState struct {
+	host     stdlib.Host // the opening module's; what json.encode and json.decode check
 	null     *lua.LUserData
 	arrayMT  *lua.LTable // {__jsontype = "array"}
 	objectMT *lua.LTable // {__jsontype = "object"}
@@ -170,7 +179,7 @@ func jsonEncode(L *lua.LState) int {
 	if opts := L.OptTable(2, nil); opts != nil {
 		checkEncodeOpts(L, opts, e)
 	}
-	buf, err := e.encode(st.buf[:0], L.Get(1))
+	buf, err := e.encode(st.host.Context(), st.buf[:0], L.Get(1))
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -208,7 +217,7 @@ func checkEncodeOpts(L *lua.LState, opts *lua.LTable, e *jsonEncoder) {
 
 // jsonDecode implements json.decode(text:string) -> value | nil, err:string.
 func jsonDecode(L *lua.LState) int {
-	v, err := Decode(L, L.CheckString(1))
+	v, err := Decode(jsonStateArg(L).host.Context(), L, L.CheckString(1))
 	if err != nil {
 		L.Push(lua.LNil)
 		L.Push(lua.LString(err.Error()))
@@ -256,22 +265,27 @@ func jsonMark(L *lua.LState, st *jsonState, mt *lua.LTable, kind string) int {
 // Encode appends the compact JSON encoding of v to dst. It reads tables
 // raw and calls no Lua code. On error it returns dst unchanged, with an error
 // whose text names the path to the bad value.
-func Encode(dst []byte, v lua.LValue) ([]byte, error) {
+//
+// A long encode checks ctx (nil for none) every checkEvery values: it stops
+// with ctx's cause when ctx ends, and charges the output to the request's
+// memory budget (stdlib.Charge).
+func Encode(ctx context.Context, dst []byte, v lua.LValue) ([]byte, error) {
 	e := jsonEncoders.Get().(*jsonEncoder)
-	b, err := e.encode(dst, v)
+	b, err := e.encode(ctx, dst, v)
 	jsonEncoders.Put(e)
 	return b, err
 }
 
 // Decode decodes the JSON text s into a Lua value for L, with the rules of
 // json.decode (null is L's json.null). Strings in the result share memory
-// with s.
-func Decode(L *lua.LState, s string) (lua.LValue, error) {
+// with s. Like Encode, it checks ctx (nil for none) as it goes, charging an
+// estimate of what the values cost.
+func Decode(ctx context.Context, L *lua.LState, s string) (lua.LValue, error) {
 	st := jsonStateOf(L)
 	d := &st.dec
-	d.L, d.st, d.s, d.i, d.depth = L, st, s, 0, 0
+	d.L, d.st, d.s, d.i, d.depth, d.ctx, d.steps = L, st, s, 0, 0, ctx, 0
 	v, err := d.top()
-	d.L, d.st, d.s = nil, nil, ""
+	d.L, d.st, d.s, d.ctx = nil, nil, "", nil
 	clear(d.vals) // an error leaves pending values behind
 	clear(d.keys)
 	d.vals, d.keys = d.vals[:0], d.keys[:0]
@@ -285,6 +299,19 @@ func Decode(L *lua.LState, s string) (lua.LValue, error) {
 		d.buf = nil
 	}
 	return v, err
+}
+
+// check is what a long encode or decode does every checkEvery values: it
+// stops when the request's context has ended, and charges n more bytes to
+// its memory budget.
+func check(ctx context.Context, n int) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("json: %w", context.Cause(ctx))
+	}
+	if err := stdlib.Charge(ctx, n); err != nil {
+		return fmt.Errorf("json: %w", err)
+	}
+	return nil
 }
 
 // IsNull reports whether v is json.null (of any state).

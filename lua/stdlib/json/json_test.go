@@ -1,6 +1,7 @@
 package json
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -128,7 +129,7 @@ func TestEncodeJSON(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := jsonLuaValue(t, L, tc.expr)
 			dst := []byte("prefix")
-			got, err := Encode(dst, v)
+			got, err := Encode(context.Background(), dst, v)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("encode %s: got %q, %v; want error %q", tc.expr, got, err, tc.err)
@@ -158,7 +159,7 @@ func TestEncodeJSONGoValues(t *testing.T) {
 		{ud, "json: cannot encode userdata"},
 		{lua.LChannel(make(chan lua.LValue)), "json: cannot encode channel"},
 	} {
-		if _, err := Encode(nil, tc.v); err == nil || err.Error() != tc.err {
+		if _, err := Encode(context.Background(), nil, tc.v); err == nil || err.Error() != tc.err {
 			t.Errorf("encode %v: got %v, want %q", tc.v.Type(), err, tc.err)
 		}
 	}
@@ -174,7 +175,7 @@ func TestEncodeJSONKeyOrder(t *testing.T) {
 		t.k3 = nil; t.k3 = "back"; t.k0 = nil
 		return t
 	end)()`)
-	first, err := Encode(nil, v)
+	first, err := Encode(context.Background(), nil, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func TestEncodeJSONKeyOrder(t *testing.T) {
 		t.Fatalf("unexpected order: %s", first)
 	}
 	for range 100 {
-		if again, _ := Encode(nil, v); string(again) != string(first) {
+		if again, _ := Encode(context.Background(), nil, v); string(again) != string(first) {
 			t.Fatalf("order changed:\n%s\n%s", first, again)
 		}
 	}
@@ -292,7 +293,7 @@ func TestDecodeJSON(t *testing.T) {
 	L := newJSONState(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := Decode(L, tc.in)
+			v, err := Decode(context.Background(), L, tc.in)
 			var ref any
 			refErr := json.Unmarshal([]byte(tc.in), &ref)
 			if tc.err != "" {
@@ -313,7 +314,7 @@ func TestDecodeJSON(t *testing.T) {
 			if msg := jsonSameAsGo(L, v, ref); msg != "" {
 				t.Errorf("decode %q differs from encoding/json: %s", tc.in, msg)
 			}
-			got, err := Encode(nil, v)
+			got, err := Encode(context.Background(), nil, v)
 			if err != nil || string(got) != tc.want {
 				t.Errorf("decode %q, encode: got %s, %v; want %s", tc.in, got, err, tc.want)
 			}
@@ -328,7 +329,7 @@ func TestDecodeJSONNumbers(t *testing.T) {
 		"-123456789012345": -123456789012345, "9007199254740993": 1 << 53, "0.1": 0.1, "1e300": 1e300,
 		"2.5E-3": 0.0025, "1e-400": 0, "4.9e-324": 5e-324,
 	} {
-		v, err := Decode(L, in)
+		v, err := Decode(context.Background(), L, in)
 		n, ok := v.(lua.LNumber)
 		if err != nil || !ok || math.Float64bits(float64(n)) != math.Float64bits(want) {
 			t.Errorf("decode %s: got %v, %v; want %v", in, v, err, want)
@@ -342,7 +343,7 @@ func TestDecodeJSONNumbers(t *testing.T) {
 func TestDecodeJSONShares(t *testing.T) {
 	L := newJSONState(t)
 	null := jsonLuaValue(t, L, "json.null")
-	v, err := Decode(L, `{"list":[null, "plain"], "obj":{}}`)
+	v, err := Decode(context.Background(), L, `{"list":[null, "plain"], "obj":{}}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,11 +369,11 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	L := newJSONState(t)
 	for _, doc := range docs {
-		v, err := Decode(L, doc)
+		v, err := Decode(context.Background(), L, doc)
 		if err != nil {
 			t.Fatalf("decode %s: %v", doc, err)
 		}
-		got, err := Encode(nil, v)
+		got, err := Encode(context.Background(), nil, v)
 		if err != nil || string(got) != doc {
 			t.Errorf("round trip %s: got %s, %v", doc, got, err)
 		}
@@ -468,7 +469,7 @@ func FuzzJSONDecode(f *testing.F) {
 	L := lua.NewState()
 	defer L.Close()
 	f.Fuzz(func(t *testing.T, in string) {
-		v, err := Decode(L, in)
+		v, err := Decode(context.Background(), L, in)
 		var ref any
 		refErr := json.Unmarshal([]byte(in), &ref)
 		if (err == nil) != (refErr == nil) && !errors.Is(err, errJSONDepth) {
@@ -483,11 +484,11 @@ func FuzzJSONDecode(f *testing.F) {
 		if msg := jsonSameAsGo(L, v, ref); msg != "" {
 			t.Fatalf("decode %q differs from encoding/json: %s", in, msg)
 		}
-		out, err := Encode(nil, v)
+		out, err := Encode(context.Background(), nil, v)
 		if err != nil || !json.Valid(out) {
 			t.Fatalf("encode of decoded %q: %q, %v", in, out, err)
 		}
-		v2, err := Decode(L, string(out))
+		v2, err := Decode(context.Background(), L, string(out))
 		if err != nil || !jsonEqualLua(v, v2) {
 			t.Fatalf("decode of %q (from %q): %v, equal %v", out, in, err, jsonEqualLua(v, v2))
 		}
@@ -501,7 +502,7 @@ func FuzzJSONEncodeString(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out, err := Encode(nil, lua.LString(s))
+		out, err := Encode(context.Background(), nil, lua.LString(s))
 		if err != nil {
 			t.Fatalf("encode %q: %v", s, err)
 		}
@@ -529,7 +530,7 @@ func TestEncodeJSONAllocs(t *testing.T) {
 	var e jsonEncoder // not Encode: sync.Pool drops items under -race
 	var buf []byte
 	for _, v := range []lua.LValue{small, list} {
-		if n := testing.AllocsPerRun(100, func() { buf, _ = e.encode(buf[:0], v) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { buf, _ = e.encode(context.Background(), buf[:0], v) }); n != 0 {
 			t.Errorf("encode %s: %v allocations, want 0", buf[:20], n)
 		}
 	}
@@ -600,7 +601,7 @@ func BenchmarkJSON(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(smallText.String())))
 		for b.Loop() {
-			buf, _ = Encode(buf[:0], small)
+			buf, _ = Encode(context.Background(), buf[:0], small)
 		}
 	})
 	b.Run("encode/list100/encodeJSON", func(b *testing.B) {
@@ -608,14 +609,14 @@ func BenchmarkJSON(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(listText.String())))
 		for b.Loop() {
-			buf, _ = Encode(buf[:0], list)
+			buf, _ = Encode(context.Background(), buf[:0], list)
 		}
 	})
 	b.Run("decode/small/decodeJSON", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(smallText.String())))
 		for b.Loop() {
-			if _, err := Decode(L, smallText.String()); err != nil {
+			if _, err := Decode(context.Background(), L, smallText.String()); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -54,7 +54,7 @@ func (b binding) get(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	val, err := json.Decode(L, string(v))
+	val, err := json.Decode(b.h.Context(), L, string(v))
 	if err != nil {
 		return fail(L, err)
 	}
@@ -81,7 +81,7 @@ func (b binding) set(L *lua.LState) int {
 		}
 		ttl = time.Duration(secs * float64(time.Second))
 	}
-	text, err := json.Encode(nil, v)
+	text, err := json.Encode(ctx, nil, v)
 	if err != nil {
 		L.ArgError(2, err.Error())
 	}
