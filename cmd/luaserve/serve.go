@@ -119,12 +119,22 @@ func parseServe(args []string, stderr io.Writer) (*options, string, error) {
 	return o, fs.Arg(0), nil
 }
 
+// newLogger writes format lines to w; warnings and errors pass through a
+// throttle, so that a failure on every request cannot flood the log.
 func newLogger(format string, w io.Writer) *slog.Logger {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		h = slog.NewJSONHandler(w, nil)
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(newThrottle(h, logWindow, logBurst))
 }
+
+// The error log's throttle: identical warnings and errors pass logBurst
+// times per logWindow.
+const (
+	logWindow = 10 * time.Second
+	logBurst  = 5
+)
 
 // engineConfig is the engine's part of the options; an empty script means
 // the embedded example.
