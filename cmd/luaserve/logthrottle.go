@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"hash/maphash"
-	"strconv"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 )
