@@ -43,6 +43,7 @@ type options struct {
 	watch         bool
 	debounce      time.Duration
 	quiet         bool
+	mem           memoryOptions
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -65,6 +66,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", httpcore.DefaultIdleTimeout, "keep-alive wait for the next request")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
+	addMemoryFlags(fs, &o.mem)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
@@ -140,6 +142,7 @@ const (
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log}
+	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"
 		cfg.Source = examples.Routes
