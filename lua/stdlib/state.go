@@ -17,7 +17,8 @@ type Options struct {
 }
 
 // libraries are the standard Lua libraries route authors expect. os is
-// trimmed of what would take the server down (see trimOS); debug and
+// trimmed of what would take the server down (see trimOS), io and os are
+// kept off the process's standard files (see installIO); debug and
 // gopher-lua's channel are left out.
 var libraries = []struct {
 	name string
@@ -33,9 +34,9 @@ var libraries = []struct {
 	{lua.CoroutineLibName, lua.OpenCoroutine},
 }
 
-// NewState returns a new Lua state with the standard libraries, print
-// writing to h's log, pairs honouring __pairs, and o's modules
-// preloaded. It is the one function that makes a state, for the server,
+// NewState returns a new Lua state with the standard libraries, print,
+// io.stdout and io.stderr writing to h's log, pairs honouring __pairs, and
+// o's modules preloaded. It is the one function that makes a state, for the server,
 // "luaserve check" and "luaserve test" alike. The caller closes it.
 func NewState(h Host, o Options) *lua.LState {
 	L := lua.NewState(lua.Options{
@@ -53,6 +54,7 @@ func NewState(h Host, o Options) *lua.LState {
 		L.Call(1, 0)
 	}
 	trimOS(L)
+	installIO(L, h, o)
 	installPairs(L)
 	installPrint(L, h)
 	for _, m := range o.Modules {
@@ -75,11 +77,11 @@ func NewState(h Host, o Options) *lua.LState {
 	return L
 }
 
-// trimOS removes os.exit (it would stop the server) and os.setlocale (it
-// changes the process for every state at once).
+// trimOS removes os.exit (it would stop the server), os.setlocale and
+// os.setenv (they change the process for every state at once).
 func trimOS(L *lua.LState) {
 	osmod := L.GetGlobal("os").(*lua.LTable)
-	for _, name := range []string{"exit", "setlocale"} {
+	for _, name := range []string{"exit", "setlocale", "setenv"} {
 		osmod.RawSetString(name, lua.LNil)
 	}
 }
