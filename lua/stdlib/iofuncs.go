@@ -9,10 +9,14 @@ import (
 
 // installIO shapes L's io and os libraries for a state that shares its
 // process with the server and every other state: os.execute's commands
-// write to the log (execute.go), then the state's own standard files
-// (stdio.go).
+// write to the log (execute.go), the sandbox when o asks for it
+// (sandbox.go), then the state's own standard files (stdio.go), whose io
+// functions open files through what the sandbox left.
 func installIO(L *lua.LState, h Host, o Options) {
 	L.GetGlobal("os").(*lua.LTable).RawSetString("execute", L.NewFunction(execute(h)))
+	if o.Sandbox {
+		installSandbox(L, o.Roots)
+	}
 	installStdio(L, h)
 }
 

@@ -14,6 +14,10 @@ type Options struct {
 	// Search finds the Lua file for require("x") (see FileSearcher); nil
 	// finds none, so only Modules can be required.
 	Search lua.LGFunction
+	// Sandbox takes away running programs and limits file access to the
+	// folders in Roots (see sandbox.go); "" and missing folders are left out.
+	Sandbox bool
+	Roots   []string
 }
 
 // libraries are the standard Lua libraries route authors expect. os is
@@ -36,7 +40,7 @@ var libraries = []struct {
 
 // NewState returns a new Lua state with the standard libraries, print,
 // io.stdout and io.stderr writing to h's log, pairs honouring __pairs, and
-// o's modules preloaded. It is the one function that makes a state, for the server,
+// o's modules preloaded; sandboxed when o says so. It is the one function that makes a state, for the server,
 // "luaserve check" and "luaserve test" alike. The caller closes it.
 func NewState(h Host, o Options) *lua.LState {
 	L := lua.NewState(lua.Options{
