@@ -38,6 +38,9 @@ type Config struct {
 	Log *slog.Logger
 	// Store is the shared store; nil means a new store.Memory.
 	Store store.Store
+	// Sandbox takes away running programs from scripts and limits their
+	// file access to the script's folder and Root (stdlib.Options.Sandbox).
+	Sandbox bool
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
