@@ -16,12 +16,14 @@ import (
 // (io.open, io.lines, io.input, io.output, os.remove, os.rename, dofile,
 // loadfile) to files inside the roots (Options.Roots). A path is checked
 // after it is made absolute (from the working folder, as the functions
-// themselves do), cleaned and its symbolic links followed, and the
-// function then works on the resolved path, so that a link cannot be
-// swapped for another between the check and the use by the script itself.
-// os.remove and os.rename follow links in the folders but not in the last
-// name: they act on a link, not on its target. os.tmpname, whose names are
-// in the system's temporary folder, is taken away too.
+// themselves do), cleaned and its symbolic links followed; the function
+// then works on the resolved path, so what was checked is what is used
+// (".." is cleaned away before links are followed, so "link/../x" is the
+// x beside link, not beside its target). os.remove and os.rename follow
+// links in the folders but not in the last name: they act on a link, not
+// on its target. os.tmpname, whose names are in the system's temporary
+// folder, is taken away too; io.tmpfile stays (it names no file, and its
+// file is removed when the state closes).
 //
 // It is not a boundary against another process changing the files meanwhile,
 // nor against a bug in gopher-lua; CPU and memory are bounded elsewhere

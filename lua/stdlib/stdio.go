@@ -83,7 +83,7 @@ var stdFileMethods = map[string]lua.LGFunction{
 	"close":   func(L *lua.LState) int { return checkStd(L).close(L) },
 	"flush":   func(L *lua.LState) int { return checkStd(L).flush(L) },
 	"seek":    func(L *lua.LState) int { return fail(L, "cannot seek a standard file") },
-	"setvbuf": func(L *lua.LState) int { checkStd(L); L.Push(lua.LTrue); return 1 },
+	"setvbuf": func(L *lua.LState) int { return checkStd(L).flush(L) }, // the buffering is the log's
 }
 
 func checkStd(L *lua.LState) *stdFile {
