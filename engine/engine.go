@@ -48,6 +48,9 @@ type Config struct {
 	// request that charged the most (or has run the longest) with a 500.
 	// Zero: no such check.
 	MaxMemory int64
+	// Sandbox takes away running programs from scripts and limits their
+	// file access to the script's folder and Root (stdlib.Options.Sandbox).
+	Sandbox bool
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a

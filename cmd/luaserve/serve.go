@@ -44,6 +44,7 @@ type options struct {
 	debounce      time.Duration
 	quiet         bool
 	mem           memoryOptions
+	sandbox       bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -59,6 +60,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.watch, "watch", false, "reload when the script or a module it requires changes (default: on with -dev)")
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "no os.execute or io.popen in scripts, and files only in the script's folder and -root (default off)")
 	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; more are answered 503")
 	fs.IntVar(&o.maxHeader, "max-header-bytes", httpcore.DefaultMaxHeaderBytes, "largest request header section (431 past it)")
 	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section")
@@ -141,7 +143,8 @@ const (
 // engineConfig is the engine's part of the options; an empty script means
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
-	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log}
+	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log,
+		Sandbox: o.sandbox}
 	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"

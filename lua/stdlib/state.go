@@ -14,10 +14,15 @@ type Options struct {
 	// Search finds the Lua file for require("x") (see FileSearcher); nil
 	// finds none, so only Modules can be required.
 	Search lua.LGFunction
+	// Sandbox takes away running programs and limits file access to the
+	// folders in Roots (see sandbox.go); "" and missing folders are left out.
+	Sandbox bool
+	Roots   []string
 }
 
 // libraries are the standard Lua libraries route authors expect. os is
-// trimmed of what would take the server down (see trimOS); debug and
+// trimmed of what would take the server down (see trimOS), io and os are
+// kept off the process's standard files (see installIO); debug and
 // gopher-lua's channel are left out.
 var libraries = []struct {
 	name string
@@ -33,10 +38,11 @@ var libraries = []struct {
 	{lua.CoroutineLibName, lua.OpenCoroutine},
 }
 
-// NewState returns a new Lua state with the standard libraries, print
-// writing to h's log, pairs honouring __pairs, and o's modules
-// preloaded. It is the one function that makes a state, for the server,
-// "luaserve check" and "luaserve test" alike. The caller closes it.
+// NewState returns a new Lua state with the standard libraries, print,
+// io.stdout and io.stderr writing to h's log, pairs honouring __pairs, and
+// o's modules preloaded; sandboxed when o says so. It is the one function
+// that makes a state, for the server, "luaserve check" and "luaserve test"
+// alike. The caller closes it.
 func NewState(h Host, o Options) *lua.LState {
 	L := lua.NewState(lua.Options{
 		SkipOpenLibs:        true,
@@ -53,6 +59,7 @@ func NewState(h Host, o Options) *lua.LState {
 		L.Call(1, 0)
 	}
 	trimOS(L)
+	installIO(L, h, o)
 	installBuilders(L, h)
 	installPairs(L)
 	installPrint(L, h)
@@ -76,11 +83,11 @@ func NewState(h Host, o Options) *lua.LState {
 	return L
 }
 
-// trimOS removes os.exit (it would stop the server) and os.setlocale (it
-// changes the process for every state at once).
+// trimOS removes os.exit (it would stop the server), os.setlocale and
+// os.setenv (they change the process for every state at once).
 func trimOS(L *lua.LState) {
 	osmod := L.GetGlobal("os").(*lua.LTable)
-	for _, name := range []string{"exit", "setlocale"} {
+	for _, name := range []string{"exit", "setlocale", "setenv"} {
 		osmod.RawSetString(name, lua.LNil)
 	}
 }

@@ -39,6 +39,16 @@ func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 	return L
 }
 
+// newSandboxState is newState with the sandbox limited to roots.
+func newSandboxState(t *testing.T, logs *bytes.Buffer, roots ...string) *lua.LState {
+	t.Helper()
+	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(), Folder: "testdata"}
+	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile),
+		Sandbox: true, Roots: roots})
+	t.Cleanup(L.Close)
+	return L
+}
+
 func compileFile(path string) (*lua.FunctionProto, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -58,6 +68,24 @@ func TestLuaModules(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(f), "_test.lua"), func(t *testing.T) {
 			var logs bytes.Buffer
 			L := newState(t, &logs)
+			if err := L.DoFile(f); err != nil {
+				t.Fatalf("%v\nlog:\n%s", err, logs.String())
+			}
+		})
+	}
+}
+
+// TestLuaSandbox runs testdata/sandbox_*.lua in a sandboxed state whose
+// one root is testdata.
+func TestLuaSandbox(t *testing.T) {
+	files, _ := filepath.Glob("testdata/sandbox_*.lua")
+	if len(files) == 0 {
+		t.Fatal("no testdata/sandbox_*.lua")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".lua"), func(t *testing.T) {
+			var logs bytes.Buffer
+			L := newSandboxState(t, &logs, "testdata")
 			if err := L.DoFile(f); err != nil {
 				t.Fatalf("%v\nlog:\n%s", err, logs.String())
 			}
