@@ -146,6 +146,12 @@ func (e *Engine) newMount(m mount) (*mountSpec, error) {
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(e.scriptDir, dir)
 	}
+	if e.cfg.Sandbox {
+		// -sandbox: a mount serves only from the script's folder or the root.
+		if _, err := stdlib.SandboxPath([]string{e.scriptDir, e.cfg.Root}, dir); err != nil {
+			return nil, &LoadError{m.where, fmt.Sprintf("app.static(%q, %q): sandbox: %v", m.prefix, m.dir, err)}
+		}
+	}
 	d, err := fileserver.NewDir(dir, m.opts)
 	if err != nil {
 		return nil, &LoadError{m.where, fmt.Sprintf("app.static(%q, %q): %v", m.prefix, m.dir, err)}

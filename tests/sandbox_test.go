@@ -137,3 +137,31 @@ app.get("/after", function() return "after" end)
 	waitLog(t, s.stderr, regexp.MustCompile(`msg=closed source=io.stdout where=\S*routes.lua:2`))
 	waitLog(t, s.stderr, regexp.MustCompile(fmt.Sprintf(`io\.open: sandbox: %s`, regexp.QuoteMeta(`\"/etc/passwd\"`))))
 }
+
+// TestSandboxStaticFolder: under -sandbox, app.static may serve only from
+// the script's folder or the root; a folder outside is a load error.
+func TestSandboxStaticFolder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "public"), 0o755)
+	script := filepath.Join(dir, "routes.lua")
+	outside := t.TempDir()
+	for _, tc := range []struct {
+		folder  string
+		sandbox bool
+		wantErr bool
+	}{
+		{"public", true, false},
+		{outside, true, true},
+		{outside, false, false},
+	} {
+		writeFile(t, script, fmt.Sprintf("local app = require('luaserve')\napp.static('/s', %q)\n", tc.folder))
+		eng, err := engine.New(engine.Config{Script: script, Workers: 1, Sandbox: tc.sandbox})
+		if err == nil {
+			eng.Close()
+		}
+		if gotErr := err != nil; gotErr != tc.wantErr || (tc.wantErr && !strings.Contains(err.Error(), "outside the allowed folders")) {
+			t.Errorf("app.static(%q), sandbox %v: %v", tc.folder, tc.sandbox, err)
+		}
+	}
+}

@@ -34,9 +34,9 @@ type sandbox struct {
 	roots []string // absolute, cleaned, links resolved
 }
 
-// installSandbox limits L's file access to roots and takes away running
-// programs. Roots that are empty or do not exist are left out.
-func installSandbox(L *lua.LState, roots []string) {
+// newSandbox resolves roots; those that are empty or do not exist are
+// left out.
+func newSandbox(roots []string) *sandbox {
 	s := &sandbox{}
 	for _, r := range roots {
 		if r == "" {
@@ -48,6 +48,20 @@ func installSandbox(L *lua.LState, roots []string) {
 			}
 		}
 	}
+	return s
+}
+
+// SandboxPath returns the real path of path (links followed) when it lies
+// inside one of roots, as the sandbox checks a file a script opens, else
+// an error naming it. The engine checks app.static's folders with it.
+func SandboxPath(roots []string, path string) (string, error) {
+	return newSandbox(roots).resolve(path, true)
+}
+
+// installSandbox limits L's file access to roots and takes away running
+// programs. Roots that are empty or do not exist are left out.
+func installSandbox(L *lua.LState, roots []string) {
+	s := newSandbox(roots)
 	iomod := L.GetGlobal("io").(*lua.LTable)
 	osmod := L.GetGlobal("os").(*lua.LTable)
 	for _, w := range []struct {
