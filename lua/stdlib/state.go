@@ -61,6 +61,7 @@ func NewState(h Host, o Options) *lua.LState {
 	trimOS(L)
 	installIO(L, h, o)
 	installBuilders(L, h)
+	installCollectGarbage(L)
 	installPairs(L)
 	installPrint(L, h)
 	for _, m := range o.Modules {

@@ -24,3 +24,9 @@ ok, err = pcall(string.format, "%k", 1)
 assert(not ok and err:find("invalid option", 1, true), err)
 ok, err = pcall(string.format, "50%")
 assert(not ok, "a format ending in % is an error")
+
+-- collectgarbage collects nothing (it would stop the whole server); count
+-- says how much the process holds.
+assert(collectgarbage() == 0)
+assert(collectgarbage("collect") == 0)
+assert(collectgarbage("count") > 0)
