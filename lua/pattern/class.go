@@ -30,12 +30,13 @@ func (t *set) invert() {
 // anySet is '.'.
 var anySet = set{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
 
-// letterSets are the classes %a, %c, %d, %l, %p, %s, %u, %w, %x and %z,
-// indexed by letter-'a', as the C locale has them (Lua 5.1's match_class
-// calls isalpha and friends); known says which letters are classes.
+// letterSets are the classes %a, %c, %d, %l, %p, %s, %u, %w, %x and %z
+// ([0], indexed by letter-'a') and their complements %A ... %Z ([1]), as
+// the C locale has them (Lua 5.1's match_class calls isalpha and
+// friends); knownLetters says which letters are classes.
 var letterSets, knownLetters = makeLetterSets()
 
-func makeLetterSets() (sets [26]set, known [26]bool) {
+func makeLetterSets() (sets [2][26]set, known [26]bool) {
 	ranges := map[byte][]byte{ // pairs of inclusive bounds
 		'a': {'A', 'Z', 'a', 'z'},
 		'c': {0x00, 0x1f, 0x7f, 0x7f},
@@ -49,29 +50,30 @@ func makeLetterSets() (sets [26]set, known [26]bool) {
 		'z': {0, 0},
 	}
 	for letter, r := range ranges {
+		t := &sets[0][letter-'a']
 		for i := 0; i < len(r); i += 2 {
-			sets[letter-'a'].addRange(r[i], r[i+1])
+			t.addRange(r[i], r[i+1])
 		}
+		sets[1][letter-'a'] = *t
+		sets[1][letter-'a'].invert()
 		known[letter-'a'] = true
 	}
 	return sets, known
 }
 
-// escapeSet is what %c stands for: a class for a class letter (its
-// complement for the upper-case letter), else c itself, so that %. is a
-// literal dot and %G a literal G.
-func escapeSet(c byte) set {
-	lower, upper := c|0x20, c&^0x20 == c
+// classSet is the class %c stands for: a shared set for a class letter
+// (the complement for the upper-case letter), or nil when c is not one:
+// %c is then c itself, so that %. is a literal dot and %G a literal G.
+func classSet(c byte) *set {
+	lower := c | 0x20
 	if 'a' <= lower && lower <= 'z' && knownLetters[lower-'a'] {
-		t := letterSets[lower-'a']
-		if upper {
-			t.invert()
+		upper := 0
+		if c != lower {
+			upper = 1
 		}
-		return t
+		return &letterSets[upper][lower-'a']
 	}
-	var t set
-	t.add(c)
-	return t
+	return nil
 }
 
 // parseSet reads the set "[...]" starting at p[i] == '[' and returns it
@@ -104,8 +106,11 @@ func parseSet(p string, i int) (set, int, error) {
 		switch {
 		case p[j] == '%':
 			j++
-			e := escapeSet(p[j])
-			t.union(&e)
+			if cl := classSet(p[j]); cl != nil {
+				t.union(cl)
+			} else {
+				t.add(p[j])
+			}
 		case j+2 < end && p[j+1] == '-':
 			t.addRange(p[j], p[j+2]) // empty when p[j] > p[j+2]
 			j += 2

@@ -39,8 +39,17 @@ type item struct {
 	op    op
 	quant byte // opChar: 0, '*', '+', '-' or '?'
 	k     byte // capture index: opOpen, opClose, opPosition, opBackref
-	x, y  byte // opBalance's pair
-	set   set  // opChar, opFrontier
+	x, y  byte // opChar: the character when set is nil; opBalance's pair
+	set   *set // opChar, opFrontier; shared, never written once compiled
+}
+
+// matches reports whether c matches the single-character class of an
+// opChar item.
+func (it *item) matches(c byte) bool {
+	if it.set == nil {
+		return c == it.x
+	}
+	return it.set.has(c)
 }
 
 // Pattern is a compiled pattern. It is immutable, and safe for
@@ -61,7 +70,7 @@ func (p *Pattern) Anchored() bool { return p.anchor }
 // Find); elsewhere '^' is an ordinary character. The error of a malformed
 // pattern is Lua's message ("malformed pattern (missing ']')").
 func Compile(p string) (*Pattern, error) {
-	c := compiler{p: p, pat: &Pattern{items: make([]item, 0, min(len(p), 8))}}
+	c := compiler{p: p, pat: &Pattern{items: make([]item, 0, min(len(p), 32))}}
 	i := 0
 	if strings.HasPrefix(p, "^") {
 		c.pat.anchor = true
@@ -73,16 +82,17 @@ func Compile(p string) (*Pattern, error) {
 			return nil, err
 		}
 	}
-	if len(c.open) > 0 {
+	if c.nopen > 0 {
 		return nil, errUnfinished
 	}
 	return c.pat, nil
 }
 
 type compiler struct {
-	p    string
-	pat  *Pattern
-	open []byte // the captures opened and not yet closed, innermost last
+	p     string
+	pat   *Pattern
+	open  [MaxCaptures]byte // the captures opened and not yet closed, innermost last
+	nopen int
 }
 
 func (c *compiler) add(it item) { c.pat.items = append(c.pat.items, it) }
@@ -101,15 +111,16 @@ func (c *compiler) next(i int) (int, error) {
 			c.add(item{op: opPosition, k: k})
 			return i + 2, nil
 		}
-		c.open = append(c.open, k)
+		c.open[c.nopen] = k
+		c.nopen++
 		c.add(item{op: opOpen, k: k})
 		return i + 1, nil
 	case ')':
-		if len(c.open) == 0 {
+		if c.nopen == 0 {
 			return 0, errPatternCapture
 		}
-		k := c.open[len(c.open)-1]
-		c.open = c.open[:len(c.open)-1]
+		c.nopen--
+		k := c.open[c.nopen]
 		c.add(item{op: opClose, k: k})
 		return i + 1, nil
 	case '$':
@@ -140,19 +151,20 @@ func (c *compiler) single(i int) (int, error) {
 	it := item{op: opChar}
 	switch p[i] {
 	case '.':
-		it.set, i = anySet, i+1
+		it.set, i = &anySet, i+1
 	case '%':
 		if i+1 == len(p) {
 			return 0, errEndsWithPercent
 		}
-		it.set, i = escapeSet(p[i+1]), i+2
+		it.set, it.x, i = classSet(p[i+1]), p[i+1], i+2
 	case '[':
-		var err error
-		if it.set, i, err = parseSet(p, i); err != nil {
+		t, end, err := parseSet(p, i)
+		if err != nil {
 			return 0, err
 		}
+		it.set, i = &t, end
 	default:
-		it.set.add(p[i])
+		it.x = p[i]
 		i++
 	}
 	if i < len(p) && strings.IndexByte("*+-?", p[i]) >= 0 {
@@ -182,7 +194,7 @@ func (c *compiler) frontier(i int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c.add(item{op: opFrontier, set: t})
+	c.add(item{op: opFrontier, set: &t})
 	return end, nil
 }
 
@@ -198,7 +210,7 @@ func (c *compiler) backref(i int) (int, error) {
 }
 
 func (c *compiler) isOpen(k byte) bool {
-	for _, o := range c.open {
+	for _, o := range c.open[:c.nopen] {
 		if o == k {
 			return true
 		}
