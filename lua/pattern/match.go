@@ -46,11 +46,12 @@ func (p *Pattern) MatchAt(s string, init int, caps []Capture, check func() error
 	if init < 0 || init > len(s) {
 		return Match{}, false, nil
 	}
-	m := matcher{s: s, items: p.items, caps: caps, check: check, left: checkEvery}
+	var err error
+	m := matcher{s: s, items: p.items, caps: caps, check: check, err: &err, left: checkEvery}
 	if e := m.match(init, 0); e >= 0 {
 		return Match{Start: init, End: e, Captures: caps}, true, nil
 	}
-	return Match{}, false, m.err
+	return Match{}, false, err
 }
 
 // Find returns the first match of p in s at or after init, trying each
@@ -61,12 +62,13 @@ func (p *Pattern) Find(s string, init int, caps []Capture, check func() error) (
 	if init < 0 || init > len(s) {
 		return Match{}, false, nil
 	}
-	m := matcher{s: s, items: p.items, caps: caps, check: check, left: checkEvery}
+	var err error
+	m := matcher{s: s, items: p.items, caps: caps, check: check, err: &err, left: checkEvery}
 	if p.anchor {
 		if e := m.match(init, 0); e >= 0 {
 			return Match{Start: init, End: e, Captures: caps}, true, nil
 		}
-		return Match{}, false, m.err
+		return Match{}, false, err
 	}
 	for start := init; start <= len(s); start++ {
 		if start = m.skip(start); start < 0 {
@@ -75,11 +77,11 @@ func (p *Pattern) Find(s string, init int, caps []Capture, check func() error) (
 		if e := m.match(start, 0); e >= 0 {
 			return Match{Start: start, End: e, Captures: caps}, true, nil
 		}
-		if m.err != nil {
+		if err != nil {
 			break
 		}
 	}
-	return Match{}, false, m.err
+	return Match{}, false, err
 }
 
 // skip returns the first start at or after start where the pattern's
@@ -126,8 +128,8 @@ type matcher struct {
 	items []item
 	caps  []Capture
 	check func() error
-	err   error
-	left  int // steps until the next check
+	err   *error // the caller's: kept apart, so that caps does not escape through it
+	left  int    // steps until the next check
 	depth int
 }
 
@@ -142,16 +144,16 @@ func (m *matcher) step() bool {
 
 func (m *matcher) checkNow() bool {
 	m.left = checkEvery
-	if m.check != nil && m.err == nil {
-		m.err = m.check()
+	if m.check != nil && *m.err == nil {
+		*m.err = m.check()
 	}
-	return m.err == nil
+	return *m.err == nil
 }
 
 // match matches items[i:] at s[pos:], one recursion level deeper.
 func (m *matcher) match(pos, i int) int {
 	if m.depth == maxDepth {
-		m.err = ErrTooComplex
+		*m.err = ErrTooComplex
 		return -1
 	}
 	m.depth++
@@ -180,7 +182,7 @@ func (m *matcher) seq(pos, i int) int {
 				pos++
 			case '?':
 				if ok {
-					if e := m.match(pos+1, i+1); e >= 0 || m.err != nil {
+					if e := m.match(pos+1, i+1); e >= 0 || *m.err != nil {
 						return e
 					}
 				}
@@ -286,7 +288,7 @@ func (m *matcher) greedy(pos, i int) int {
 		n++
 	}
 	for ; n >= 0; n-- {
-		if e := m.match(pos+n, i+1); e >= 0 || m.err != nil {
+		if e := m.match(pos+n, i+1); e >= 0 || *m.err != nil {
 			return e
 		}
 	}
@@ -298,7 +300,7 @@ func (m *matcher) greedy(pos, i int) int {
 func (m *matcher) lazy(pos, i int) int {
 	it := &m.items[i]
 	for {
-		if e := m.match(pos, i+1); e >= 0 || m.err != nil {
+		if e := m.match(pos, i+1); e >= 0 || *m.err != nil {
 			return e
 		}
 		if pos >= len(m.s) || !it.matches(m.s[pos]) {
