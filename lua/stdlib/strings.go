@@ -189,6 +189,9 @@ func (sl *stringLib) gsub(L *lua.LState) int {
 	maxN := optInt(L, 4, len(s)+1)
 	p := sl.compile(L, pat)
 	g := gsubState{sl: sl, L: L, s: s, repl: repl}
+	if r, ok := repl.(lua.LString); ok {
+		g.refs = strings.Count(string(r), "%") // more than the captures: %% counts too
+	}
 	var buf [8]pattern.Capture
 	src, n := 0, 0
 	for n < maxN {
@@ -225,8 +228,9 @@ type gsubState struct {
 	L       *lua.LState
 	s       string
 	repl    lua.LValue
+	refs    int // a string repl's % escapes, for the bound of its expansion
 	out     []byte
-	charged int // bytes of out charged to the budget
+	charged int // bytes of out charged to the budget; may run ahead of it
 }
 
 func (g *gsubState) add(text string) {
@@ -239,7 +243,7 @@ func (g *gsubState) add(text string) {
 // it).
 func (g *gsubState) charge(n int) {
 	grown := len(g.out) + n - g.charged
-	if grown == 0 || n > 0 && grown < chargeStep {
+	if grown <= 0 || n > 0 && grown < chargeStep {
 		return
 	}
 	if err := Charge(g.sl.h.Context(), grown); err != nil {
@@ -254,11 +258,14 @@ func (g *gsubState) replace(m pattern.Match) {
 	var v lua.LValue
 	switch r := g.repl.(type) {
 	case lua.LString, lua.LNumber:
-		out, err := pattern.Expand(g.out, lua.LVAsString(r), s, m)
+		// Charge what the expansion may add before making it: each
+		// escape adds at most the match, or a position's digits.
+		repl := lua.LVAsString(r)
+		g.charge(len(repl) + g.refs*max(m.End-m.Start, 20))
+		out, err := pattern.Expand(g.out, repl, s, m)
 		if err != nil {
 			L.RaiseError("%s", err.Error())
 		}
-		g.charge(len(out) - len(g.out))
 		g.out = out
 		return
 	case *lua.LTable:

@@ -104,6 +104,8 @@ func TestRepBudget(t *testing.T) {
 	for name, code := range map[string]string{
 		"rep":  `return string.rep("x", 2^21)`,
 		"gsub": `return string.gsub(("x"):rep(1000), "x", ("y"):rep(2000))`,
+		// one expansion of 100 times a 10 KB match: charged before it is made
+		"gsub_expand": `return string.gsub(("x"):rep(1e4), ".+", ("%0"):rep(100))`,
 	} {
 		_, err := run(t, ctx, code)
 		if err == nil || !strings.Contains(err.Error(), "request memory limit exceeded") {
