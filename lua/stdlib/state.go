@@ -58,6 +58,7 @@ func NewState(h Host, o Options) *lua.LState {
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)
 	}
+	installStrings(L, h)
 	trimOS(L)
 	installIO(L, h, o)
 	installBuilders(L, h)
