@@ -198,14 +198,6 @@ func (b *testBudget) Charge(n int) error {
 	return nil
 }
 
-// ctxHost is a BasicHost whose context is ctx.
-type ctxHost struct {
-	stdlib.BasicHost
-	ctx context.Context
-}
-
-func (h *ctxHost) Context() context.Context { return h.ctx }
-
 // TestBuildersChargeTheBudget: table.concat and string.format refuse to
 // build what the request's budget does not cover, before building it.
 func TestBuildersChargeTheBudget(t *testing.T) {
