@@ -1,6 +1,7 @@
 package pattern_test
 
 import (
+	"os"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
@@ -53,6 +54,9 @@ end
 func TestAgainstLua51(t *testing.T) {
 	bin, err := exec.LookPath("lua5.1")
 	if err != nil {
+		if os.Getenv("LUASERVE_REQUIRE_LUA51") != "" {
+			t.Fatal("LUASERVE_REQUIRE_LUA51 is set but lua5.1 is missing:", err)
+		}
 		t.Skip("no lua5.1:", err)
 	}
 	t.Parallel()
