@@ -1,10 +1,10 @@
 package pattern_test
 
 import (
-	"os"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
