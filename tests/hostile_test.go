@@ -1,0 +1,130 @@
+package tests
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luaserve/luaserve/engine"
+)
+
+// TestHugeRepIsARouteError: string.rep of 3e9 bytes killed the process
+// ("fatal error: out of memory"); now it is refused before allocating, by
+// the request's memory budget: a 500, quickly, and the server serves on.
+func TestHugeRepIsARouteError(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/rep", function(req) return tostring(#string.rep("x", tonumber(req.query.n))) end)
+app.get("/ok", function() return "ok" end)
+`, engine.Config{Workers: 2, Timeout: time.Second})
+	c := client(t)
+	for _, n := range []string{"3000000000", "1000000000", "200000000"} {
+		start := time.Now()
+		res, _ := do(t, c, "GET", s.url+"/rep?n="+n, "")
+		if res.StatusCode != 500 {
+			t.Errorf("rep %s: %d, want 500", n, res.StatusCode)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("rep %s took %v", n, d)
+		}
+	}
+	if _, body := do(t, c, "GET", s.url+"/rep?n=1000", ""); body != "1000" {
+		t.Errorf("a small rep: %q", body)
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, "request memory limit exceeded") {
+		t.Errorf("log lacks the reason:\n%s", logs)
+	}
+	if _, body := do(t, c, "GET", s.url+"/ok", ""); body != "ok" {
+		t.Fatalf("/ok: %q", body)
+	}
+}
+
+// TestInterimStatusIsARouteError: a route answering 100 sent a final
+// "100 Continue" and nothing after it (the client hung, pipelined
+// responses fell out of step); 101 claimed a protocol switch. Both are
+// route errors now, and a pipelined request after them is answered in
+// step.
+func TestInterimStatusIsARouteError(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/100", function() return 100 end)
+app.get("/101", function() return { status = 101, body = "upgrade?" } end)
+app.get("/ok", function() return "ok" end)
+`, engine.Config{})
+	conn, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(conn, "GET /100 HTTP/1.1\r\nHost: t\r\n\r\nGET /101 HTTP/1.1\r\nHost: t\r\n\r\nGET /ok HTTP/1.1\r\nHost: t\r\n\r\n")
+	br := bufio.NewReader(conn)
+	for _, want := range []struct {
+		status int
+		body   string
+	}{{500, "500 Internal Server Error\n"}, {500, "500 Internal Server Error\n"}, {200, "ok"}} {
+		res, body := readOne(t, br, "GET")
+		if res.StatusCode != want.status || body != want.body {
+			t.Fatalf("got %d %q, want %d %q", res.StatusCode, body, want.status, want.body)
+		}
+	}
+	if logs := s.logs.String(); !strings.Contains(logs, "100 is an interim status") {
+		t.Errorf("log lacks the reason:\n%s", logs)
+	}
+}
+
+// TestErrorValuesAreLogged: error() with a table logged err="": the value
+// was lost. It is logged as JSON, with the place of the raise.
+func TestErrorValuesAreLogged(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/table", function() error({ code = 1, why = "no" }) end)
+app.get("/number", function() error(42) end)
+app.get("/bool", function() error(false) end)
+`, engine.Config{})
+	c := client(t)
+	for _, p := range []string{"/table", "/number", "/bool"} {
+		if res, _ := do(t, c, "GET", s.url+p, ""); res.StatusCode != 500 {
+			t.Errorf("%s: %d", p, res.StatusCode)
+		}
+	}
+	logs := s.logs.String()
+	for _, want := range []string{`routes.lua:3: {\"code\":1,\"why\":\"no\"}"`, `routes.lua:4: 42"`, `routes.lua:5: false"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s:\n%s", want, logs)
+		}
+	}
+}
+
+// TestRequestTarget: req.target is the request-target as sent, the
+// absolute form included.
+func TestRequestTarget(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/t", function(req) return req.target .. " " .. req.path .. " " .. req.host end)
+`, engine.Config{})
+	for _, tc := range []struct{ target, want string }{
+		{"/t?a=1", "/t?a=1 /t t"},
+		{"http://example.com/t?x", "http://example.com/t?x /t example.com"},
+	} {
+		conn, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", tc.target)
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		res, body := readOne(t, bufio.NewReader(conn), "GET")
+		conn.Close()
+		if res.StatusCode != 200 || body != tc.want {
+			t.Errorf("%s: %d %q, want %q", tc.target, res.StatusCode, body, tc.want)
+		}
+	}
+}
