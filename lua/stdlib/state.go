@@ -63,6 +63,7 @@ func NewState(h Host, o Options) *lua.LState {
 	installIO(L, h, o)
 	installBuilders(L, h)
 	installCollectGarbage(L)
+	installToNumber(L)
 	installPairs(L)
 	installPrint(L, h)
 	for _, m := range o.Modules {

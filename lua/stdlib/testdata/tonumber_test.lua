@@ -1,0 +1,21 @@
+-- tonumber, as Lua 5.1 has it; run by TestLuaModules.
+assert(tonumber("42") == 42)
+assert(tonumber(" 42 ") == 42, "spaces around")
+assert(tonumber("3e9") == 3000000000, "an exponent (nil in gopher-lua)")
+assert(tonumber("1e3") == 1000)
+assert(tonumber("-2.5E-2") == -0.025)
+assert(tonumber(".5") == 0.5 and tonumber("5.") == 5)
+assert(tonumber("0x10") == 16 and tonumber("-0x10") == -16 and tonumber("0XfF") == 255)
+assert(tonumber("18446744073709551616") == 2^64, "past 2^63 is a float, not nil")
+assert(tonumber(7) == 7)
+for _, bad in ipairs({ "", " ", "abc", "1x", "inf", "nan", "1_000", "--1", "0x", "1e", "1 2" }) do
+  assert(tonumber(bad) == nil, "tonumber(" .. string.format("%q", bad) .. ") should be nil")
+end
+assert(tonumber({}) == nil and tonumber(nil) == nil)
+assert(tonumber("ff", 16) == 255 and tonumber("FF", 16) == 255)
+assert(tonumber("zz", 36) == 1295)
+assert(tonumber("101", 2) == 5 and tonumber("102", 2) == nil)
+assert(tonumber("-101", 2) == -5)
+assert(tonumber("8", 8) == nil)
+assert(not pcall(tonumber, "1", 1), "base out of range")
+assert(not pcall(tonumber, "1", 37), "base out of range")
