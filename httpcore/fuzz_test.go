@@ -13,10 +13,10 @@ package httpcore
 //
 // We refuse what net/http's ReadRequest accepts:
 //
-//	version     HTTP/1.2, HTTP/0.9, HTTP/2.0 (any well-formed version but 1.0
-//	            and 1.1): 505, as our issue specifies (RFC 9110, section
-//	            15.6.6). ReadRequest parses any HTTP/d.d; net/http's Server
-//	            then serves every HTTP/1.x as 1.1 (RFC 9110, section 2.5).
+//	version     HTTP/0.9, HTTP/2.0 (any well-formed version whose major is
+//	            not 1): 505 (RFC 9110, section 15.6.6). ReadRequest parses
+//	            any HTTP/d.d. HTTP/1.2 to 1.9 are no difference: both of us
+//	            serve them as HTTP/1.1 (RFC 9110, section 2.5; see stdRead).
 //	connect     CONNECT: 501. We are no proxy (RFC 9110, sections 9.3.6 and
 //	            15.6.2).
 //	asterisk    "*" with a method other than OPTIONS: 400 (RFC 9112, section
@@ -85,7 +85,9 @@ package httpcore
 //	            here, so the declaration cannot change the framing (RFC 9110,
 //	            section 6.6.2 sets no requirement on recipients).
 //
-// Normalizations, which are not differences: we skip any number of empty
+// Normalizations, which are not differences: ReadRequest reports HTTP/1.2
+// as minor version 2, where we say 1 (net/http's Server, too, answers
+// HTTP/1.1 and applies HTTP/1.1's rules). We skip any number of empty
 // lines before the request line (RFC 9112, section 2.2); ReadRequest skips
 // none (net/http's Server skips a few after a POST), so they are stripped
 // before net/http sees the input. net/http moves Transfer-Encoding out of
@@ -275,6 +277,9 @@ func stdRead(data []byte) result {
 	}
 	r := result{std: req, method: req.Method, target: req.RequestURI, host: req.Host,
 		path: req.URL.Path, query: req.URL.RawQuery, minor: req.ProtoMinor, length: req.ContentLength}
+	if req.ProtoMajor == 1 && req.ProtoMinor > 1 {
+		r.minor = 1 // ReadRequest reports HTTP/1.2; net/http's Server serves it as 1.1
+	}
 	if r.path == "" {
 		r.path = "/" // an absolute-form target without a path (RFC 9112, section 3.2.1)
 	}
@@ -386,7 +391,7 @@ func weRefuse(data []byte, ours, std result) string {
 	req := std.std
 	switch ours.err {
 	case errVersion:
-		if req.Proto != "HTTP/1.0" && req.Proto != "HTTP/1.1" {
+		if req.ProtoMajor != 1 {
 			return "version"
 		}
 	case errConnect:
@@ -410,7 +415,7 @@ func weRefuse(data []byte, ours, std result) string {
 			return "obs-fold"
 		}
 	case errNoHost:
-		if req.ProtoMinor == 1 && len(headValues(data, "Host")) == 0 {
+		if req.ProtoMinor >= 1 && len(headValues(data, "Host")) == 0 {
 			return "host"
 		}
 	case errBadHost:

@@ -78,6 +78,10 @@ var acceptCases = []acceptCase{
 		parsed{method: "GET", target: "/x", rawPath: "/x", path: "/x"}},
 	{"http10_with_host", nil, "GET /x HTTP/1.0\nHost: h\n\n",
 		parsed{method: "GET", target: "/x", rawPath: "/x", path: "/x", host: "h"}},
+	// RFC 9110, section 2.5: a later HTTP/1.x is processed as HTTP/1.1.
+	{"version_http12_is_http11", nil, "GET / HTTP/1.2\nHost: h\n\n", getReq("/", "")},
+	{"version_http19_chunked", nil, "POST /up HTTP/1.9\nHost: h\nTransfer-Encoding: chunked\n\n1\nx\n0\n\n",
+		chunkedReq("x", 0)},
 	{"method_is_case_sensitive_token", nil, "get / HTTP/1.1\nHost: h\n\n",
 		withParsed(getReq("/", ""), func(p *parsed) { p.method = "get" })},
 	{"extension_method", nil, "PURGE /c HTTP/1.1\nHost: h\n\n",
@@ -243,7 +247,7 @@ var rejectCases = []rejectCase{
 	{"version_http2_short", nil, "GET / HTTP/2\nHost: h\n\n", 505},
 	{"version_http3", nil, "GET / HTTP/3\nHost: h\n\n", 505},
 	{"version_major_only_1", nil, "GET / HTTP/1\nHost: h\n\n", 400},
-	{"version_http12", nil, "GET / HTTP/1.2\nHost: h\n\n", 505},
+	{"version_http12_without_host", nil, "GET / HTTP/1.2\n\n", 400}, // as HTTP/1.1: Host is required
 	{"version_http09", nil, "GET / HTTP/0.9\nHost: h\n\n", 505},
 	{"h2_preface", nil, "PRI * HTTP/2.0\n\nSM\n\n", 505},
 	{"connect", nil, "CONNECT example.com:443 HTTP/1.1\nHost: example.com:443\n\n", 501},

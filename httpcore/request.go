@@ -21,7 +21,8 @@ type Request struct {
 	Query []byte
 	// Host is the authority of an absolute-form target, else the Host field.
 	Host []byte
-	// ProtoMinor is 0 for HTTP/1.0 and 1 for HTTP/1.1.
+	// ProtoMinor is 0 for HTTP/1.0 and 1 for HTTP/1.1, and for any later
+	// HTTP/1.x, which is served as HTTP/1.1 (RFC 9110, section 2.5).
 	ProtoMinor int
 	Header     Header
 	// ContentLength is the declared body length; -1 when chunked; 0 when
@@ -139,6 +140,11 @@ func parseRequestLine(r *Request, line []byte) error {
 	case string(version) == "HTTP/1.0":
 		r.ProtoMinor = 0
 		r.close = true // until Connection: keep-alive says otherwise
+	case len(version) == 8 && string(version[:7]) == "HTTP/1." && isDigit(version[7]):
+		// RFC 9110, section 2.5: a later minor version of a major version
+		// we implement is processed as the highest minor version we
+		// implement. The response says HTTP/1.1.
+		r.ProtoMinor = 1
 	case isHTTPVersion(version):
 		return errVersion // RFC 9110, section 15.6.6
 	default:
@@ -149,7 +155,8 @@ func parseRequestLine(r *Request, line []byte) error {
 }
 
 // isHTTPVersion matches "HTTP/" DIGIT "." DIGIT, and "HTTP/" DIGIT for the
-// HTTP/2 and HTTP/3 spellings, which deserve a 505, not a 400.
+// HTTP/2 and HTTP/3 spellings, which deserve a 505, not a 400. HTTP/1.x
+// never gets here: parseRequestLine serves every 1.x.
 func isHTTPVersion(v []byte) bool {
 	if len(v) < 6 || string(v[:5]) != "HTTP/" || !isDigit(v[5]) {
 		return false
