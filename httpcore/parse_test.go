@@ -207,6 +207,14 @@ var acceptCases = []acceptCase{
 		"GET /xxxxxxxx HTTP/1.1\nHost: h\n\n", getReq("/xxxxxxxx", "")},
 	{"fields_at_limit", func(s *Server) { s.MaxHeaderFields = 3 },
 		"GET / HTTP/1.1\nHost: h\nA: 1\nB: 2\n\n", getReq("/", "")},
+	{"fields_at_limit", func(s *Server) { s.MaxHeaderFields = 3 },
+		"GET / HTTP/1.1\nHost: h\nA: 1\nB: 2\n\n", withParsed(getReq("/", ""), func(p *parsed) {
+			p.header = map[string][]string{"a": {"1"}, "b": {"2"}}
+		})},
+	// A conformance run sends 100 fields besides Host; net/http and nginx
+	// accept them.
+	{"hundred_fields_and_host_default", nil,
+		"GET / HTTP/1.1\nHost: h\n" + strings.Repeat("A: 1\n", 100) + "\n", getReq("/", "")},
 	{"head_at_limit", func(s *Server) { s.MaxHeaderBytes = len(fixture("GET / HTTP/1.1\nHost: h\n\n")) },
 		"GET / HTTP/1.1\nHost: h\n\n", getReq("/", "")},
 	{"body_at_limit", func(s *Server) { s.MaxBodyBytes = 4 },
@@ -406,7 +414,7 @@ var rejectCases = []rejectCase{
 	{"head_too_large_default", nil,
 		"GET / HTTP/1.1\nHost: h\n" + strings.Repeat("X-Filler: "+strings.Repeat("y", 1000)+"\n", 40) + "\n", 431},
 	{"too_many_fields", func(s *Server) { s.MaxHeaderFields = 3 },
-		"GET / HTTP/1.1\nHost: h\nA: 1\nB: 2\nC: 3\n\n", 431},
+		"GET / HTTP/1.1\nHost: h\nA: 1\nB: 2\nC: 3\n\n", 431}, // 4 fields
 	{"too_many_fields_default", nil,
 		"GET / HTTP/1.1\nHost: h\n" + strings.Repeat("A: 1\n", DefaultMaxHeaderFields) + "\n", 431},
 	{"body_over_limit", func(s *Server) { s.MaxBodyBytes = 4 },

@@ -24,10 +24,12 @@ func (f HandlerFunc) ServeHTTP(w *ResponseWriter, r *Request) { f(w, r) }
 
 // Defaults for the Server's zero-valued settings. They follow nginx where it
 // has an opinion (timeouts, line length) and Go's net/http otherwise.
+// Neither counts header fields: DefaultMaxHeaderFields is generous, so that
+// MaxHeaderBytes is what bounds an ordinary head.
 const (
 	DefaultMaxRequestLineBytes = 8 << 10
 	DefaultMaxHeaderBytes      = 32 << 10
-	DefaultMaxHeaderFields     = 100
+	DefaultMaxHeaderFields     = 256
 	DefaultMaxBodyBytes        = 10 << 20
 	DefaultMaxConns            = 10000
 	DefaultReadHeaderTimeout   = 10 * time.Second
@@ -46,7 +48,7 @@ type Server struct {
 
 	MaxRequestLineBytes int   // longer request lines get 414
 	MaxHeaderBytes      int   // larger header sections get 431
-	MaxHeaderFields     int   // more fields get 431
+	MaxHeaderFields     int   // more fields than this (Host included) get 431
 	MaxBodyBytes        int64 // larger bodies get 413
 	// MaxConns bounds the open connections; past it a new connection is
 	// answered 503 and closed.
