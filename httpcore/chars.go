@@ -1,5 +1,7 @@
 package httpcore
 
+import "bytes"
+
 const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // Byte classes from RFC 9110, section 5.6.2 (tchar), section 5.5 (field
@@ -36,11 +38,40 @@ func trimOWS(b []byte) []byte {
 	return b
 }
 
-// validHost reports whether h is a syntactically acceptable Host value. It is
-// a character check, as in Go's net/http; routing decides what it means.
+// validHost reports whether h is a syntactically acceptable Host value or
+// absolute-form authority: "uri-host [ ':' port ]" (RFC 9112, section 3.2;
+// RFC 3986, section 3.2). Bytes are checked as Go's net/http does; besides,
+// brackets only enclose an IP-literal, a name holds no colon, and the port
+// is digits only (RFC 3986, section 3.2.3: port = *DIGIT). An empty port,
+// "example.com:", is accepted: *DIGIT allows it, and RFC 3986, section
+// 6.2.3 makes it equivalent to no port. Routing decides what h means.
 func validHost(h []byte) bool {
 	for _, c := range h {
 		if !isHostChar[c] {
+			return false
+		}
+	}
+	host, port := h, h[:0]
+	if len(h) > 0 && h[0] == '[' {
+		end := bytes.IndexByte(h, ']')
+		if end < 0 {
+			return false
+		}
+		host = h[1:end]
+		if rest := h[end+1:]; len(rest) > 0 {
+			if rest[0] != ':' {
+				return false
+			}
+			port = rest[1:]
+		}
+	} else if i := bytes.IndexByte(h, ':'); i >= 0 {
+		host, port = h[:i], h[i+1:]
+	}
+	if bytes.IndexByte(host, '[') >= 0 || bytes.IndexByte(host, ']') >= 0 {
+		return false
+	}
+	for _, c := range port {
+		if !isDigit(c) {
 			return false
 		}
 	}

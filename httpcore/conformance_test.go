@@ -2,6 +2,7 @@ package httpcore
 
 import (
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -17,5 +18,35 @@ func TestLaterHTTP1MinorServedAsHTTP11(t *testing.T) {
 		if res.StatusCode != 200 || res.Proto != "HTTP/1.1" || res.Close || body != want {
 			t.Fatalf("%s %d close %v %q, want HTTP/1.1 200 kept alive %q", res.Proto, res.StatusCode, res.Close, body, want)
 		}
+	}
+}
+
+// TestConformanceOverSocket: the answers a conformance run checks, through
+// a real connection: each refused request gets its status and a close.
+func TestConformanceOverSocket(t *testing.T) {
+	t.Parallel()
+	addr := startServer(t, &Server{Handler: echo})
+	cases := []struct {
+		name string
+		req  string
+		want int
+	}{
+		{"host_port_letters", "GET / HTTP/1.1\nHost: example.com:abc\n\n", 400},
+		{"host_empty_port", "GET / HTTP/1.1\nHost: example.com:\n\n", 200},
+		{"host_port_digits", "GET / HTTP/1.1\nHost: example.com:8080\n\n", 200},
+		{"hundred_fields_and_host", "GET / HTTP/1.1\nHost: x\n" + strings.Repeat("X-A: 1\n", 100) + "\n", 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, br := dial(t, addr)
+			io.WriteString(c, wire(tc.req))
+			res, _ := readResponse(t, br, "GET")
+			if res.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.want)
+			}
+			if tc.want != 200 {
+				expectClosed(t, c, br)
+			}
+		})
 	}
 }

@@ -37,6 +37,12 @@ package httpcore
 //	            the host charset: 400 (RFC 9112, section 3.2, a MUST).
 //	            ReadRequest leaves both to net/http's Server, which answers
 //	            400 too (same charset, httpguts.ValidHostHeader).
+//	host-shape  a Host value not shaped "uri-host [':' port]": a port that
+//	            is not digits ("h:abc"), a second colon, brackets that do not
+//	            enclose an IP-literal: 400 (RFC 9112, section 3.2; RFC 3986,
+//	            sections 3.2.2 and 3.2.3). ReadRequest accepts them, and
+//	            net/http's Server checks only the characters. (In an
+//	            absolute-form target net/url refuses them too.)
 //	expect      an expectation other than 100-continue: 417 (RFC 9110,
 //	            section 10.1.1). ReadRequest leaves it to net/http's Server,
 //	            which answers 417 too.
@@ -69,10 +75,10 @@ package httpcore
 //	cl-spelling a repeated Content-Length whose copies spell the same number
 //	            differently ("5" and "05"): RFC 9110, section 8.6 speaks of
 //	            "the same decimal value". net/http compares strings.
-//	authority   an absolute-form authority is checked by its characters, like
-//	            the Host field (RFC 9112, section 3.2.2; RFC 9110, section 7.2),
-//	            not parsed: net/url also refuses a non-numeric port, misplaced
-//	            brackets and percent-encoded ASCII in it.
+//	authority   an absolute-form authority is checked like the Host field
+//	            (RFC 9112, section 3.2.2; RFC 9110, section 7.2): characters and
+//	            the host-shape above, nothing more. net/url also refuses
+//	            percent-encoded ASCII in it, and more.
 //	chunk-bws   whitespace before the ';' of a chunk extension ("5 ;x"):
 //	            RFC 9112, section 7.1.1 allows BWS there; net/http does not.
 //	chunk-digits a chunk size of more than 16 hex digits (leading zeros): we
@@ -419,8 +425,13 @@ func weRefuse(data []byte, ours, std result) string {
 			return "host"
 		}
 	case errBadHost:
-		if hosts := headValues(data, "Host"); len(hosts) == 1 && !validHostHeader(hosts[0]) {
+		hosts := headValues(data, "Host")
+		switch {
+		case len(hosts) != 1:
+		case !validHostHeader(hosts[0]):
 			return "host"
+		case !hostShape.MatchString(hosts[0]):
+			return "host-shape"
 		}
 	case errExpectation:
 		for _, v := range req.Header["Expect"] {
@@ -499,7 +510,7 @@ func targetDiff(method, target string) string {
 		return ""
 	}
 	auth, ok := authority(target)
-	if !ok || auth == "" || strings.Contains(auth, "@") || !validHostHeader(auth) {
+	if !ok || auth == "" || strings.Contains(auth, "@") || !validHostHeader(auth) || !hostShape.MatchString(auth) {
 		return "target"
 	}
 	return ""
@@ -534,6 +545,11 @@ func validHostHeader(h string) bool {
 	}
 	return true
 }
+
+// hostShape is "uri-host [':' port]" as this test reads RFC 3986, section
+// 3.2, independently of validHost: an IP-literal in brackets or a name
+// without colon or brackets, then an optional port of digits.
+var hostShape = regexp.MustCompile(`^(\[[^\[\]]*\]|[^\[\]:]*)(:[0-9]*)?$`)
 
 // headValues returns the values of the field lines called name in the head
 // of data, read independently of both parsers: lines end at LF, a final CR

@@ -153,6 +153,12 @@ var acceptCases = []acceptCase{
 	{"host_empty_value", nil, "GET / HTTP/1.1\nHost:\n\n", withParsed(getReq("/", ""), func(p *parsed) { p.host = "" })},
 	{"host_ipv6_port", nil, "GET / HTTP/1.1\nHost: [::1]:8080\n\n",
 		withParsed(getReq("/", ""), func(p *parsed) { p.host = "[::1]:8080" })},
+	{"host_empty_port", nil, "GET / HTTP/1.1\nHost: h:\n\n", // RFC 3986, sections 3.2.3 and 6.2.3
+		withParsed(getReq("/", ""), func(p *parsed) { p.host = "h:" })},
+	{"host_ipv6_no_port", nil, "GET / HTTP/1.1\nHost: [::1]\n\n",
+		withParsed(getReq("/", ""), func(p *parsed) { p.host = "[::1]" })},
+	{"absolute_form_empty_port", nil, "GET http://example.com:/a HTTP/1.1\nHost: x\n\n",
+		parsed{method: "GET", target: "http://example.com:/a", rawPath: "/a", path: "/a", host: "example.com:", minor: 1}},
 	{"host_any_case", nil, "GET / HTTP/1.1\nhOsT: h\n\n", getReq("/", "")},
 
 	// Content-Length (RFC 9110, section 8.6; RFC 9112, section 6.3).
@@ -315,6 +321,18 @@ var rejectCases = []rejectCase{
 	{"host_with_space", nil, "GET / HTTP/1.1\nHost: a b\n\n", 400},
 	{"host_with_slash", nil, "GET / HTTP/1.1\nHost: a/b\n\n", 400},
 	{"host_with_userinfo", nil, "GET / HTTP/1.1\nHost: u@a\n\n", 400},
+	// RFC 9112, section 3.2 and RFC 3986, section 3.2: port = *DIGIT;
+	// brackets only around an IP-literal; no colon in a name.
+	{"host_port_letters", nil, "GET / HTTP/1.1\nHost: example.com:abc\n\n", 400},
+	{"host_port_trailing_letter", nil, "GET / HTTP/1.1\nHost: example.com:80x\n\n", 400},
+	{"host_two_ports", nil, "GET / HTTP/1.1\nHost: example.com:80:80\n\n", 400},
+	{"host_port_sign", nil, "GET / HTTP/1.1\nHost: example.com:+80\n\n", 400},
+	{"host_ipv6_bad_port", nil, "GET / HTTP/1.1\nHost: [::1]:x\n\n", 400},
+	{"host_ipv6_junk_after", nil, "GET / HTTP/1.1\nHost: [::1]x\n\n", 400},
+	{"host_ipv6_unclosed", nil, "GET / HTTP/1.1\nHost: [::1\n\n", 400},
+	{"host_bracket_in_name", nil, "GET / HTTP/1.1\nHost: a]b\n\n", 400},
+	{"host_ipv6_unbracketed", nil, "GET / HTTP/1.1\nHost: ::1\n\n", 400},
+	{"absolute_form_port_letters", nil, "GET http://example.com:abc/ HTTP/1.1\nHost: x\n\n", 400},
 
 	// Content-Length (RFC 9110, section 8.6; RFC 9112, section 6.3).
 	{"cl_plus", nil, "POST / HTTP/1.1\nHost: h\nContent-Length: +5\n\nhello", 400},
