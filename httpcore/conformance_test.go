@@ -34,6 +34,9 @@ func TestConformanceOverSocket(t *testing.T) {
 		{"host_port_letters", "GET / HTTP/1.1\nHost: example.com:abc\n\n", 400},
 		{"host_empty_port", "GET / HTTP/1.1\nHost: example.com:\n\n", 200},
 		{"host_port_digits", "GET / HTTP/1.1\nHost: example.com:8080\n\n", 200},
+		{"two_te_fields", "POST / HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\nTransfer-Encoding: chunked\n\n0\n\n", 400},
+		{"two_te_fields_gzip_first", "POST / HTTP/1.1\nHost: x\nTransfer-Encoding: gzip\nTransfer-Encoding: chunked\n\n0\n\n", 400},
+		{"one_te_field_list", "POST / HTTP/1.1\nHost: x\nTransfer-Encoding: gzip, chunked\n\n0\n\n", 501},
 		{"hundred_fields_and_host", "GET / HTTP/1.1\nHost: x\n" + strings.Repeat("X-A: 1\n", 100) + "\n", 200},
 	}
 	for _, tc := range cases {

@@ -67,11 +67,11 @@ package httpcore
 //
 // We accept what net/http refuses:
 //
-//	te-list     Transfer-Encoding with empty list elements or spread over
-//	            several fields ("Transfer-Encoding: , chunked"): RFC 9110,
-//	            section 5.6.1 (empty elements MUST be ignored) and section 5.3
-//	            (repeated fields form one list). net/http wants exactly one
-//	            field reading "chunked".
+//	te-list     a Transfer-Encoding field with empty list elements
+//	            ("Transfer-Encoding: , chunked"): RFC 9110, section 5.6.1
+//	            (empty elements MUST be ignored). net/http wants the field to
+//	            read "chunked". (Several Transfer-Encoding fields are refused
+//	            by both.)
 //	cl-spelling a repeated Content-Length whose copies spell the same number
 //	            differently ("5" and "05"): RFC 9110, section 8.6 speaks of
 //	            "the same decimal value". net/http compares strings.

@@ -473,10 +473,17 @@ func noteContentLength(r *Request, v []byte) error {
 }
 
 // noteTransferEncoding checks the codings: chunked, exactly once and last;
-// any other coding is not implemented (RFC 9112, section 6.1).
+// any other coding is not implemented (RFC 9112, section 6.1). The codings
+// come in one field line: RFC 9110, section 5.3 would let several lines
+// form one list, but intermediaries disagree on how to join them, which is
+// how requests get smuggled; a second line is refused, as nginx and
+// net/http do.
 func noteTransferEncoding(r *Request, v []byte) error {
 	if r.ProtoMinor == 0 {
 		return errTEInHTTP10
+	}
+	if r.framing&sawTE != 0 {
+		return errManyTE
 	}
 	for len(v) > 0 {
 		var c []byte
