@@ -69,9 +69,12 @@ type conn struct {
 
 	readDL, writeDL time.Time // armed deadlines (zero: none)
 	state           atomic.Int32
-	closeAfter      bool  // close once the current response is out
-	werr            error // a socket write failed: output is dropped
-	lingerOnClose   bool  // input may remain: drain it before closing
+	idleSince       atomic.Int64 // when it began waiting for a request (unix ns); evictIdle reads it
+	released        atomic.Bool  // its MaxConns slot is given back (releaseSlot)
+	keptAlive       bool         // a request was served: the next waits IdleTimeout
+	closeAfter      bool         // close once the current response is out
+	werr            error        // a socket write failed: output is dropped
+	lingerOnClose   bool         // input may remain: drain it before closing
 }
 
 func newConn(s *Server, rw net.Conn) *conn {
@@ -88,8 +91,17 @@ func newConn(s *Server, rw net.Conn) *conn {
 	c.body.c = c
 	c.res.c = c
 	c.res.req = &c.req
+	c.idleSince.Store(time.Now().UnixNano())
 	c.state.Store(stateIdle)
 	return c
+}
+
+// releaseSlot gives the connection's MaxConns slot back, once: when it
+// finishes or, earlier, when evictIdle closes it.
+func (c *conn) releaseSlot() {
+	if c.released.CompareAndSwap(false, true) {
+		c.srv.open.Add(-1)
+	}
 }
 
 // serve is the keep-alive loop: read a request, call the handler, write the
@@ -106,6 +118,7 @@ func (c *conn) serve() {
 		if c.closeAfter {
 			return
 		}
+		c.keptAlive = true
 	}
 }
 
@@ -120,7 +133,7 @@ func (c *conn) finish() {
 	c.state.Store(stateClosed)
 	c.releaseReadBuf()
 	c.srv.trackConn(c, false)
-	c.srv.open.Add(-1)
+	c.releaseSlot()
 }
 
 // serveRequest runs the handler for the parsed request and completes its
@@ -213,7 +226,9 @@ func (c *conn) readRequest() error {
 		return errQuiet
 	}
 	lim := &c.srv.cfg.limits
-	headerArmed := false
+	// A new connection's first head is due ReadHeaderTimeout after the
+	// accept (waitRequest armed it): its first byte does not restart it.
+	headerArmed := !c.keptAlive
 	scanned := 0 // bytes of buf[c.r:] already searched for the end of head
 	for {
 		c.skipEmptyLines()
@@ -293,17 +308,26 @@ func findHeadEnd(b []byte, from int) int {
 	}
 }
 
-// waitRequest waits for the first bytes of the next request under the idle
-// timeout. On a TCP connection of a unix system it waits without holding a
-// read buffer (idlewait_unix.go): the buffer is taken from the pool only
-// when data is there to read.
+// waitRequest waits for the first bytes of the next request: under the
+// idle timeout on a kept-alive connection, under the header timeout on a
+// new one, which has yet to say anything. On a TCP connection of a unix
+// system it waits without holding a read buffer (idlewait_unix.go): the
+// buffer is taken from the pool only when data is there to read.
 func (c *conn) waitRequest() error {
 	c.r, c.w = 0, 0
+	now := time.Now()
+	if c.keptAlive {
+		c.idleSince.Store(now.UnixNano()) // a new one waits since its accept
+	}
 	c.state.Store(stateIdle)
 	if c.srv.inShutdown.Load() {
 		return errQuiet
 	}
-	c.armRead(c.srv.cfg.idleTO)
+	to := c.srv.cfg.headerTO
+	if c.keptAlive {
+		to = c.srv.cfg.idleTO
+	}
+	c.armReadFrom(now, to)
 	n, err := c.idle.read(c)
 	if n > 0 {
 		c.w = n
@@ -379,27 +403,30 @@ func (c *conn) grow(limit int) {
 // armRead sets the read deadline to now+d. Re-arming costs a runtime timer
 // update, so a deadline already within a small slack of the wanted one is
 // kept; the slack is d/20, at most one second.
-func (c *conn) armRead(d time.Duration) {
-	if dl, ok := rearm(c.readDL, d); ok {
+func (c *conn) armRead(d time.Duration) { c.armReadFrom(time.Now(), d) }
+
+// armReadFrom is armRead for a caller that has read the clock already.
+func (c *conn) armReadFrom(now time.Time, d time.Duration) {
+	if dl, ok := rearm(c.readDL, now, d); ok {
 		c.readDL = dl
 		c.rwc.SetReadDeadline(dl)
 	}
 }
 
 func (c *conn) armWrite(d time.Duration) {
-	if dl, ok := rearm(c.writeDL, d); ok {
+	if dl, ok := rearm(c.writeDL, time.Now(), d); ok {
 		c.writeDL = dl
 		c.rwc.SetWriteDeadline(dl)
 	}
 }
 
-// rearm returns the deadline for a timeout d (zero for none) and whether it
-// differs enough from cur to be worth setting.
-func rearm(cur time.Time, d time.Duration) (time.Time, bool) {
+// rearm returns the deadline for a timeout d from now (zero for none) and
+// whether it differs enough from cur to be worth setting.
+func rearm(cur, now time.Time, d time.Duration) (time.Time, bool) {
 	if d <= 0 {
 		return time.Time{}, !cur.IsZero()
 	}
-	want := time.Now().Add(d)
+	want := now.Add(d)
 	slack := min(d/20, time.Second)
 	diff := cur.Sub(want)
 	return want, cur.IsZero() || diff > slack || diff < -slack

@@ -50,17 +50,21 @@ type Server struct {
 	MaxHeaderBytes      int   // larger header sections get 431
 	MaxHeaderFields     int   // more fields than this (Host included) get 431
 	MaxBodyBytes        int64 // larger bodies get 413
-	// MaxConns bounds the open connections; past it a new connection is
-	// answered 503 and closed.
+	// MaxConns bounds the open connections. At the limit a new connection
+	// takes the place of connections waiting for a request (kept alive, or
+	// new and still silent), the longest waiting first; only when none is
+	// waiting is it answered 503 and closed.
 	MaxConns int
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the
-	// end of its header section (slowloris).
+	// end of its header section (slowloris). On a new connection it runs
+	// from the accept, so that a connection that never sends a byte is
+	// closed after it too, not after IdleTimeout.
 	ReadHeaderTimeout time.Duration
 	// BodyReadTimeout bounds each read of the request body.
 	BodyReadTimeout time.Duration
 	// IdleTimeout bounds the wait for the next request on a kept-alive
-	// connection (and for the first one on a new connection).
+	// connection (the first one waits ReadHeaderTimeout at most).
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each write of the response to the socket.
 	WriteTimeout time.Duration
@@ -177,8 +181,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		delay = 0
-		if s.open.Add(1) > s.cfg.maxConns {
-			s.open.Add(-1)
+		if !s.admit() {
 			go refuse(rw)
 			continue
 		}
@@ -198,8 +201,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // connection counts against MaxConns and Shutdown waits for it.
 func (s *Server) ServeConn(rw net.Conn) {
 	s.init()
-	if s.open.Add(1) > s.cfg.maxConns {
-		s.open.Add(-1)
+	if !s.admit() {
 		refuse(rw)
 		return
 	}
@@ -210,6 +212,65 @@ func (s *Server) ServeConn(rw net.Conn) {
 		return
 	}
 	c.serve()
+}
+
+// admit counts a new connection against MaxConns. At the limit it makes
+// room by closing connections that wait for a request (evictIdle), and
+// reports false, counting nothing, when none is waiting.
+func (s *Server) admit() bool {
+	if s.open.Add(1) <= s.cfg.maxConns || s.evictIdle() > 0 {
+		return true
+	}
+	s.open.Add(-1)
+	return false
+}
+
+// evictIdle closes the connections that have waited longest for a request,
+// at most evictBatch of them, and reports how many it closed. Their slots
+// are free at once; their goroutines finish on their own.
+func (s *Server) evictIdle() int {
+	var oldest [maxEvictBatch]*conn
+	batch := evictBatch(s.cfg.maxConns)
+	n := 0
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.state.Load() != stateIdle {
+			continue
+		}
+		// Insert c into oldest[:n], kept sorted from the longest waiting.
+		since := c.idleSince.Load()
+		i := n
+		for i > 0 && oldest[i-1].idleSince.Load() > since {
+			i--
+		}
+		if i == batch {
+			continue
+		}
+		n = min(n+1, batch)
+		copy(oldest[i+1:n], oldest[i:n-1])
+		oldest[i] = c
+	}
+	closed := 0
+	for _, c := range oldest[:n] {
+		if c.state.CompareAndSwap(stateIdle, stateClosed) {
+			c.releaseSlot()
+			c.rwc.Close()
+			closed++
+		}
+	}
+	return closed
+}
+
+// maxEvictBatch bounds how many waiting connections one eviction closes.
+// Finding them walks every connection, so a scan frees several slots at
+// once (nginx's ngx_drain_connections closes up to 32).
+const maxEvictBatch = 16
+
+// evictBatch is how many connections an eviction closes: one per 1024 of
+// MaxConns, plus one, up to maxEvictBatch.
+func evictBatch(maxConns int64) int {
+	return int(min(1+maxConns/1024, maxEvictBatch))
 }
 
 // refuse answers a connection over MaxConns with 503 and closes it.
