@@ -125,8 +125,11 @@ func (c *conn) serve() {
 // finish flushes what is pending, closes the socket and returns buffers.
 func (c *conn) finish() {
 	c.flush()
-	if c.lingerOnClose {
-		lingerClose(c.rwc)
+	// A client that was too slow (408) gets no more time; one whose
+	// connection failed has nothing to read.
+	if c.lingerOnClose && c.werr == nil && c.res.status != 408 {
+		cfg := &c.srv.cfg
+		lingerClose(c.rwc, lingering{max(cfg.maxBody, discardLimit), cfg.lingerTime, cfg.lingerWait})
 	} else {
 		c.rwc.Close()
 	}
@@ -155,6 +158,9 @@ func (c *conn) serveRequest() {
 	if !c.closeAfter && !c.body.done() {
 		c.flush() // answer first; the client may wait for it before sending more
 		c.discardBody()
+	}
+	if c.closeAfter && (!c.body.done() || c.r < c.w) {
+		c.lingerOnClose = true // the client may still be sending
 	}
 	if c.srv.inShutdown.Load() {
 		c.closeAfter = true
@@ -485,20 +491,47 @@ func (c *conn) releaseWriteBuf() {
 	c.wbuf = nil
 }
 
+// Bounds of a connection's lingering close (lingerClose): a client that
+// keeps sending gets lingerTime in all, a silent one lingerWait. nginx has
+// 30 s and 5 s (lingering_time, lingering_timeout); a client sending what
+// nobody reads deserves less.
+const (
+	lingerTime = 5 * time.Second
+	lingerWait = time.Second
+)
+
+// lingering is how lingerClose may read: at most max bytes, for at most
+// total in all and wait between two reads.
+type lingering struct {
+	max         int64
+	total, wait time.Duration
+}
+
 // lingerClose closes after a response that may have left unread input:
 // closing at once would make the kernel reset the connection, and the
-// client could lose the response (nginx's lingering_close).
-func lingerClose(rw net.Conn) {
-	if tc, ok := rw.(*net.TCPConn); ok {
-		tc.CloseWrite()
-		rw.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
-		var scratch [1024]byte
-		for total := 0; total < discardLimit; {
-			n, err := rw.Read(scratch[:])
-			total += n
-			if err != nil {
-				break
-			}
+// reset can destroy the response before the client reads it. So it shuts
+// down the sending side (the client sees the end of the response), reads
+// and drops what the client still sends, within l's bounds, and then
+// closes (nginx's lingering_close).
+func lingerClose(rw net.Conn, l lingering) {
+	cw, ok := rw.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		rw.Close()
+		return
+	}
+	buf := readBufPool.Get().(*[readBufSize]byte)
+	defer readBufPool.Put(buf)
+	end := time.Now().Add(l.total)
+	for read := int64(0); read < l.max; {
+		dl := time.Now().Add(l.wait)
+		if dl.After(end) {
+			dl = end
+		}
+		rw.SetReadDeadline(dl)
+		n, err := rw.Read(buf[:])
+		read += int64(n)
+		if err != nil {
+			break
 		}
 	}
 	rw.Close()

@@ -98,6 +98,7 @@ type config struct {
 	maxBody                           int64
 	maxConns                          int64
 	headerTO, bodyTO, idleTO, writeTO time.Duration
+	lingerTime, lingerWait            time.Duration // lingerClose's bounds; tests shorten them
 	log                               *slog.Logger
 }
 
@@ -113,6 +114,7 @@ func (s *Server) init() {
 		c.bodyTO = pick(s.BodyReadTimeout, DefaultBodyReadTimeout, 0)
 		c.idleTO = pick(s.IdleTimeout, DefaultIdleTimeout, 0)
 		c.writeTO = pick(s.WriteTimeout, DefaultWriteTimeout, 0)
+		c.lingerTime, c.lingerWait = lingerTime, lingerWait
 		c.log = s.ErrorLog
 		if c.log == nil {
 			c.log = slog.Default()
@@ -277,7 +279,8 @@ func evictBatch(maxConns int64) int {
 func refuse(rw net.Conn) {
 	rw.SetDeadline(time.Now().Add(time.Second))
 	rw.Write(refusal)
-	lingerClose(rw)
+	// Briefly: refused connections are not counted against MaxConns.
+	lingerClose(rw, lingering{discardLimit, 500 * time.Millisecond, 500 * time.Millisecond})
 }
 
 const refusalBody = "503 Service Unavailable: too many connections\n"
