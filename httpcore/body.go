@@ -321,21 +321,13 @@ func (c *conn) readBody() ([]byte, error) {
 	if b.err == io.EOF {
 		return nil, nil
 	}
-	if !b.chunked && b.err == nil && b.total == 0 && int64(c.w-c.r) >= b.left {
-		// The whole body is already buffered: hand out the buffer itself.
-		p := c.buf[c.r : c.r+int(b.left)]
-		c.r += int(b.left)
-		b.total, b.left, b.err = int64(len(p)), 0, io.EOF
-		c.watchClient()
+	if p, ok := c.takeBuffered(); ok {
 		return p, nil
 	}
 	buf := c.bodyBuf[:0]
-	if !b.chunked && int64(cap(buf)) < b.left {
-		buf = make([]byte, 0, b.left)
-	}
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = growBody(buf, b, 1<<62)
 		}
 		n, err := b.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -346,10 +338,49 @@ func (c *conn) readBody() ([]byte, error) {
 			return nil, err
 		}
 	}
-	if cap(buf) <= 1<<20 {
-		c.bodyBuf = buf // keep modest buffers for the next request
-	}
+	c.keepBodyBuf(buf)
 	return buf, nil
+}
+
+// takeBuffered hands out the rest of a Content-Length body when the read
+// buffer holds all of it: the buffer itself, no copy.
+func (c *conn) takeBuffered() ([]byte, bool) {
+	b := &c.body
+	if b.chunked || b.err != nil || int64(c.w-c.r) < b.left {
+		return nil, false
+	}
+	p := c.buf[c.r : c.r+int(b.left)]
+	c.r += len(p)
+	b.total, b.left, b.err = b.total+int64(len(p)), 0, io.EOF
+	c.watchClient()
+	return p, true
+}
+
+// keepBodyBuf is the largest whole-body buffer a connection keeps for its
+// next request. A larger one is dropped with its request, so that a burst
+// of large bodies does not leave every connection holding one.
+const keepBodyBuf = 64 << 10
+
+func (c *conn) keepBodyBuf(buf []byte) {
+	if cap(buf) <= keepBodyBuf {
+		c.bodyBuf = buf[:0]
+	}
+}
+
+// growBody returns buf with room for more of b's bytes: twice the room,
+// at least keepBodyBuf, never more than a Content-Length has left nor than
+// limit. It grows with what arrives: a declared length is not allocated
+// before its bytes come (a client could declare MaxBodyBytes and send
+// nothing).
+func growBody(buf []byte, b *body, limit int64) []byte {
+	want := max(2*int64(cap(buf)), keepBodyBuf)
+	if !b.chunked {
+		want = min(want, int64(len(buf))+b.left)
+	}
+	want = max(min(want, limit), int64(len(buf))+1)
+	nb := make([]byte, len(buf), want)
+	copy(nb, buf)
+	return nb
 }
 
 // discardBody reads and drops what the handler left unread, so that the
