@@ -3,6 +3,7 @@ package httpcore
 import (
 	"bytes"
 	"io"
+	"time"
 )
 
 // Chunked decoding states (RFC 9112, section 7.1).
@@ -28,11 +29,12 @@ type body struct {
 	trailer   int   // trailer bytes seen
 	err       error // sticky: io.EOF at the end, or the failure
 	continued bool  // 100 Continue sent, or not needed
+	stored    bool  // ReceiveBody holds the rest: reads come from c.stored
 }
 
 func (b *body) reset() {
 	b.chunked, b.left, b.state, b.total, b.trailer = false, 0, chunkSize, 0, 0
-	b.err, b.continued = nil, false
+	b.err, b.continued, b.stored = nil, false, false
 }
 
 // startBody sets up the body reader once the head is parsed, and refuses an
@@ -59,6 +61,9 @@ func (b *body) done() bool { return b.err == io.EOF }
 
 // Read implements io.Reader over the request body.
 func (b *body) Read(p []byte) (int, error) {
+	if b.stored {
+		return b.c.stored.read(p)
+	}
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -101,13 +106,13 @@ func (b *body) readFixed(p []byte) (int, error) {
 	} else if len(p) >= readBufSize {
 		// Large reads bypass the buffer.
 		var err error
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		n, err = c.rwc.Read(p)
 		if n == 0 {
 			return 0, bodyReadErr(err)
 		}
 	} else {
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		if err := c.fill(readBufSize); err != nil {
 			return 0, bodyReadErr(err)
 		}
@@ -119,6 +124,20 @@ func (b *body) readFixed(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// armBody arms the read deadline of a body read: BodyReadTimeout from now,
+// and no later than the whole-body deadline while ReceiveBody runs (a
+// passed one times the read out at once).
+func (c *conn) armBody() {
+	now := time.Now()
+	d := c.srv.cfg.bodyTO
+	if !c.bodyDL.IsZero() {
+		if left := c.bodyDL.Sub(now); d <= 0 || left < d {
+			d = max(left, 1)
+		}
+	}
+	c.armReadFrom(now, d)
 }
 
 // bodyReadErr maps a socket error inside a body: the request is incomplete.
@@ -181,7 +200,7 @@ func (b *body) readChunkData(p []byte) (int, error) {
 		p = p[:b.left]
 	}
 	if c.r == c.w {
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		if err := c.fill(readBufSize); err != nil {
 			return 0, bodyReadErr(err)
 		}
@@ -237,7 +256,7 @@ func (b *body) line(max int) ([]byte, error) {
 		if c.w-c.r > max+1 {
 			return nil, b.lineTooLong()
 		}
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		if err := c.fill(max + 2); err != nil {
 			return nil, bodyReadErr(err)
 		}
@@ -318,6 +337,9 @@ func (c *conn) sendContinue() {
 // readBody returns the rest of the body as one slice (see Request.ReadBody).
 func (c *conn) readBody() ([]byte, error) {
 	b := &c.body
+	if b.stored {
+		return c.stored.rest()
+	}
 	if b.err == io.EOF {
 		return nil, nil
 	}

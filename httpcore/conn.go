@@ -48,10 +48,12 @@ type conn struct {
 	idle idleWait        // waits for the next request (idlewait_*.go)
 	more moreWriter      // flushes ahead of a file (conn_linux.go, conn_other.go)
 
-	buf      []byte // read buffer; nil while idle
-	r, w     int    // buf[r:w] is unread input
-	bodyBase int    // buf[:bodyBase] holds the current head; body reads keep it
-	bodyBuf  []byte // whole-body storage for ReadBody when not zero-copy
+	buf      []byte     // read buffer; nil while idle
+	r, w     int        // buf[r:w] is unread input
+	bodyBase int        // buf[:bodyBase] holds the current head; body reads keep it
+	bodyBuf  []byte     // whole-body storage for ReadBody when not zero-copy; kept if small
+	stored   storedBody // what ReceiveBody read (receive.go)
+	bodyDL   time.Time  // the whole-body deadline while ReceiveBody reads (zero: none)
 
 	wbuf []byte // pending output; nil when flushed
 	iov  [3][]byte
@@ -134,6 +136,7 @@ func (c *conn) finish() {
 		c.rwc.Close()
 	}
 	c.state.Store(stateClosed)
+	c.releaseStored() // the handler never returned normally (runtime.Goexit)
 	c.releaseReadBuf()
 	c.srv.trackConn(c, false)
 	c.releaseSlot()
@@ -146,6 +149,7 @@ func (c *conn) serveRequest() {
 	w.start()
 	c.callHandler()
 	c.endContext()
+	c.releaseStored()
 	if st := StatusOf(c.body.err); st != 0 && !w.committed {
 		// The body was malformed or too large: that, not whatever the
 		// handler buffered, is the answer.

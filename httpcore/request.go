@@ -30,6 +30,7 @@ type Request struct {
 	ContentLength int64
 	// Body streams the request body; it reads io.EOF at the end of the body,
 	// and a *ParseError (see StatusOf) for a malformed or oversized one.
+	// After ReceiveBody it reads the stored body, from memory or the file.
 	Body io.Reader
 	// RemoteAddr is the peer's address, "ip:port".
 	RemoteAddr string
@@ -59,7 +60,9 @@ func (r *Request) WantsClose() bool { return r.close }
 // ReadBody returns the whole body. When the body already sits in the read
 // buffer the result aliases it; otherwise it is read into storage owned by
 // the connection. Either way it is valid only until the handler returns.
-// A body over the server's limit returns ErrBodyTooLarge.
+// A body over the server's limit returns ErrBodyTooLarge. After
+// ReceiveBody it returns the stored body: the memory itself, or, for a body
+// spooled to a file, the file read into a new slice of the body's size.
 func (r *Request) ReadBody() ([]byte, error) {
 	if r.ContentLength == 0 || r.c == nil {
 		return nil, nil

@@ -34,6 +34,9 @@ const (
 	DefaultMaxConns            = 10000
 	DefaultReadHeaderTimeout   = 10 * time.Second
 	DefaultBodyReadTimeout     = 30 * time.Second
+	DefaultBodyTimeout         = 30 * time.Second
+	DefaultMinBodyRate         = 16 << 10
+	DefaultBodyMemory          = 1 << 20
 	DefaultIdleTimeout         = 75 * time.Second
 	DefaultWriteTimeout        = 30 * time.Second
 )
@@ -63,6 +66,24 @@ type Server struct {
 	ReadHeaderTimeout time.Duration
 	// BodyReadTimeout bounds each read of the request body.
 	BodyReadTimeout time.Duration
+	// BodyTimeout and MinBodyRate bound the whole body that
+	// Request.ReceiveBody reads: it must arrive within BodyTimeout plus
+	// one second per MinBodyRate bytes (bytes per second), 408 past it,
+	// however the client trickles. The defaults, 30 s and 16 KiB/s (a
+	// slow mobile uplink), give a 1 MiB body 94 s and a 10 MiB one about
+	// 11 minutes, while a client holding a connection open with a
+	// trickle has to keep sending 16 KiB/s. Either one negative: no
+	// whole-body deadline (BodyReadTimeout still bounds each read).
+	BodyTimeout time.Duration
+	MinBodyRate int64
+	// BodyMemory is how much of a body ReceiveBody keeps in memory
+	// (default 1 MiB); a larger body goes to a temporary file in
+	// BodyTempDir. Negative: any body stays in memory.
+	BodyMemory int64
+	// BodyTempDir is where ReceiveBody's temporary files go; "" means
+	// os.TempDir(). Each is named luaserve-body-* and removed when its
+	// request ends.
+	BodyTempDir string
 	// IdleTimeout bounds the wait for the next request on a kept-alive
 	// connection (the first one waits ReadHeaderTimeout at most).
 	IdleTimeout time.Duration
@@ -98,6 +119,10 @@ type config struct {
 	maxBody                           int64
 	maxConns                          int64
 	headerTO, bodyTO, idleTO, writeTO time.Duration
+	bodyTotal                         time.Duration // -1: no whole-body deadline
+	minRate                           int64         // -1: no whole-body deadline
+	bodyMem                           int64
+	tempDir                           string
 	lingerTime, lingerWait            time.Duration // lingerClose's bounds; tests shorten them
 	log                               *slog.Logger
 }
@@ -114,6 +139,10 @@ func (s *Server) init() {
 		c.bodyTO = pick(s.BodyReadTimeout, DefaultBodyReadTimeout, 0)
 		c.idleTO = pick(s.IdleTimeout, DefaultIdleTimeout, 0)
 		c.writeTO = pick(s.WriteTimeout, DefaultWriteTimeout, 0)
+		c.bodyTotal = pick(s.BodyTimeout, DefaultBodyTimeout, -1)
+		c.minRate = pick(s.MinBodyRate, DefaultMinBodyRate, -1)
+		c.bodyMem = pick(s.BodyMemory, DefaultBodyMemory, 1<<62)
+		c.tempDir = s.BodyTempDir
 		c.lingerTime, c.lingerWait = lingerTime, lingerWait
 		c.log = s.ErrorLog
 		if c.log == nil {
