@@ -334,8 +334,8 @@ func (c *conn) waitRequest() error {
 		return errQuiet
 	}
 	to := c.srv.cfg.headerTO
-	if c.keptAlive {
-		to = c.srv.cfg.idleTO
+	if c.keptAlive || to <= 0 {
+		to = c.srv.cfg.idleTO // with no header timeout, a new one still has this
 	}
 	c.armReadFrom(now, to)
 	n, err := c.idle.read(c)

@@ -168,3 +168,13 @@ func TestMaxConnsEvictsLongestIdle(t *testing.T) {
 		}
 	}
 }
+
+// TestSilentConnectionWithoutHeaderTimeout: with ReadHeaderTimeout off, a
+// silent new connection still goes after IdleTimeout.
+func TestSilentConnectionWithoutHeaderTimeout(t *testing.T) {
+	t.Parallel()
+	srv := &Server{Handler: echo, ReadHeaderTimeout: -1, IdleTimeout: 200 * time.Millisecond}
+	addr := startServer(t, srv)
+	c, _ := dial(t, addr)
+	closedWithin(t, c, 5*time.Second)
+}

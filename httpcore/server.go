@@ -85,7 +85,8 @@ type Server struct {
 	// request ends.
 	BodyTempDir string
 	// IdleTimeout bounds the wait for the next request on a kept-alive
-	// connection (the first one waits ReadHeaderTimeout at most).
+	// connection. The first request on a new connection waits
+	// ReadHeaderTimeout, or IdleTimeout when ReadHeaderTimeout is off.
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each write of the response to the socket.
 	WriteTimeout time.Duration
