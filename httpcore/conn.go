@@ -238,7 +238,7 @@ func (c *conn) readRequest() error {
 	lim := &c.srv.cfg.limits
 	// A new connection's first head is due ReadHeaderTimeout after the
 	// accept (waitRequest armed it): its first byte does not restart it.
-	headerArmed := !c.keptAlive
+	headerArmed := !c.keptAlive && c.srv.cfg.headerTO > 0
 	scanned := 0 // bytes of buf[c.r:] already searched for the end of head
 	for {
 		c.skipEmptyLines()
