@@ -346,6 +346,8 @@ func (c *conn) readBody() ([]byte, error) {
 	if p, ok := c.takeBuffered(); ok {
 		return p, nil
 	}
+	c.startBodyDeadline()
+	defer c.endBodyDeadline()
 	buf := c.bodyBuf[:0]
 	for {
 		if len(buf) == cap(buf) {
@@ -353,6 +355,7 @@ func (c *conn) readBody() ([]byte, error) {
 		}
 		n, err := b.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		c.extendBodyDeadline()
 		if err == io.EOF {
 			break
 		}
@@ -414,6 +417,8 @@ func (c *conn) discardBody() {
 		c.closeAfter = true
 		return
 	}
+	c.startBodyDeadline()
+	defer c.endBodyDeadline()
 	var scratch [512]byte
 	for limit := b.total + discardLimit; b.err == nil; {
 		if b.total > limit {
@@ -421,9 +426,9 @@ func (c *conn) discardBody() {
 			return
 		}
 		b.Read(scratch[:])
+		c.extendBodyDeadline()
 	}
 	if b.err != io.EOF {
-		c.closeAfter = true
-		c.lingerOnClose = true
+		c.closeAfter = true // serveRequest decides on lingering
 	}
 }

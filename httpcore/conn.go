@@ -53,7 +53,9 @@ type conn struct {
 	bodyBase int        // buf[:bodyBase] holds the current head; body reads keep it
 	bodyBuf  []byte     // whole-body storage for ReadBody when not zero-copy; kept if small
 	stored   storedBody // what ReceiveBody read (receive.go)
-	bodyDL   time.Time  // the whole-body deadline while ReceiveBody reads (zero: none)
+	// The whole-body deadline while ReceiveBody, ReadBody or the discard
+	// reads (zero: none), and when that read began (receive.go).
+	bodyDL, bodyStart time.Time
 
 	wbuf []byte // pending output; nil when flushed
 	iov  [3][]byte
@@ -154,7 +156,6 @@ func (c *conn) serveRequest() {
 		// The body was malformed or too large: that, not whatever the
 		// handler buffered, is the answer.
 		c.closeAfter = true
-		c.lingerOnClose = true
 		w.reset()
 		w.writeError(st, c.body.err.(*ParseError).Reason)
 	}
@@ -163,8 +164,8 @@ func (c *conn) serveRequest() {
 		c.flush() // answer first; the client may wait for it before sending more
 		c.discardBody()
 	}
-	if c.closeAfter && (!c.body.done() || c.r < c.w) {
-		c.lingerOnClose = true // the client may still be sending
+	if c.closeAfter && (!c.body.done() || c.r < c.w) && StatusOf(c.body.err) != 408 {
+		c.lingerOnClose = true // the client may still be sending (and is not slow)
 	}
 	if c.srv.inShutdown.Load() {
 		c.closeAfter = true

@@ -31,13 +31,12 @@ func (r *Request) ReceiveBody() error {
 // storedBody is what ReceiveBody read off the connection: in memory or in a
 // temporary file. Body reads and ReadBody then take it from here.
 type storedBody struct {
-	done  bool // ReceiveBody ran; err is its result
-	err   error
-	start time.Time // when ReceiveBody started: its deadline counts from here
-	mem   []byte    // the body in memory (nil when in file)
-	file  *os.File  // the body in a temporary file
-	size  int64     // of the file's body
-	off   int64     // what Body and ReadBody have taken so far
+	done bool // ReceiveBody ran; err is its result
+	err  error
+	mem  []byte   // the body in memory (nil when in file)
+	file *os.File // the body in a temporary file
+	size int64    // of the file's body
+	off  int64    // what Body and ReadBody have taken so far
 }
 
 // errStoreBody answers a body that could not be put in its temporary file.
@@ -51,16 +50,11 @@ func (c *conn) receiveBody() error {
 		return s.err
 	}
 	if b.err == nil {
-		s.start = time.Now()
-		if b.chunked {
-			c.setBodyDeadline(b.total)
-		} else {
-			c.setBodyDeadline(b.left)
-		}
+		c.startBodyDeadline()
 		if err := c.spool(); err != nil {
 			c.releaseStored()
 		}
-		c.bodyDL = time.Time{}
+		c.endBodyDeadline()
 	}
 	s.done = true
 	if b.err != io.EOF {
@@ -162,8 +156,22 @@ func (c *conn) storeFailed(err error) error {
 	return errStoreBody
 }
 
+// startBodyDeadline starts the whole-body deadline for the rest of the
+// body, which ReceiveBody, ReadBody or the core's discard is about to read
+// in one go: body reads then time out at it (armBody).
+func (c *conn) startBodyDeadline() {
+	c.bodyStart = time.Now()
+	if c.body.chunked {
+		c.setBodyDeadline(c.body.total)
+	} else {
+		c.setBodyDeadline(c.body.left)
+	}
+}
+
+func (c *conn) endBodyDeadline() { c.bodyDL = time.Time{} }
+
 // setBodyDeadline sets the whole-body deadline for n bytes: BodyTimeout
-// plus one second per MinBodyRate bytes, from the start of ReceiveBody.
+// plus one second per MinBodyRate bytes, from startBodyDeadline.
 func (c *conn) setBodyDeadline(n int64) {
 	cfg := &c.srv.cfg
 	if cfg.bodyTotal < 0 || cfg.minRate < 0 {
@@ -171,7 +179,7 @@ func (c *conn) setBodyDeadline(n int64) {
 	}
 	secs := float64(n) / float64(cfg.minRate)
 	d := time.Duration(min(secs, 1e9) * float64(time.Second))
-	c.bodyDL = c.stored.start.Add(cfg.bodyTotal + d)
+	c.bodyDL = c.bodyStart.Add(cfg.bodyTotal + d)
 }
 
 // extendBodyDeadline moves a chunked body's deadline on by what arrived.

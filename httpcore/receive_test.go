@@ -204,6 +204,40 @@ func TestReceiveBodyTrickle408(t *testing.T) {
 	}
 }
 
+// TestWholeBodyDeadlineBeyondReceiveBody: ReadBody, and the core's discard
+// of a body the handler left unread, read a whole body too and keep to the
+// same deadline, however the client trickles.
+func TestWholeBodyDeadlineBeyondReceiveBody(t *testing.T) {
+	t.Parallel()
+	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		if string(r.Path) == "/read" {
+			if _, err := r.ReadBody(); err != nil {
+				return
+			}
+		}
+		w.Write([]byte("answered"))
+	})
+	srv := &Server{Handler: h, BodyTimeout: 300 * time.Millisecond, MinBodyRate: 1 << 30, BodyReadTimeout: 10 * time.Second}
+	addr := startServer(t, srv)
+	for _, path := range []string{"/read", "/ignore"} {
+		c, br := dial(t, addr)
+		start := time.Now()
+		io.WriteString(c, wire("POST "+path+" HTTP/1.1\nHost: x\nContent-Length: 1000\n\n"))
+		go trickle(c, 50*time.Millisecond)
+		res, body := readResponse(t, br, "POST")
+		if path == "/read" && res.StatusCode != 408 || path == "/ignore" && body != "answered" {
+			t.Fatalf("%s: %d %q", path, res.StatusCode, body)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := br.ReadByte(); err == nil {
+			t.Fatalf("%s: more bytes after the response", path)
+		}
+		if d := time.Since(start); d < 250*time.Millisecond || d > 3*time.Second {
+			t.Fatalf("%s: closed after %v, want about 300ms", path, d)
+		}
+	}
+}
+
 // trickle writes a byte every interval until the connection fails.
 func trickle(c net.Conn, interval time.Duration) {
 	for {

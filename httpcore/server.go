@@ -66,14 +66,16 @@ type Server struct {
 	ReadHeaderTimeout time.Duration
 	// BodyReadTimeout bounds each read of the request body.
 	BodyReadTimeout time.Duration
-	// BodyTimeout and MinBodyRate bound the whole body that
-	// Request.ReceiveBody reads: it must arrive within BodyTimeout plus
-	// one second per MinBodyRate bytes (bytes per second), 408 past it,
+	// BodyTimeout and MinBodyRate bound a body read whole - by
+	// Request.ReceiveBody, Request.ReadBody, or the core discarding what
+	// a handler left unread: it must arrive within BodyTimeout plus one
+	// second per MinBodyRate bytes (bytes per second), 408 past it,
 	// however the client trickles. The defaults, 30 s and 16 KiB/s (a
 	// slow mobile uplink), give a 1 MiB body 94 s and a 10 MiB one about
-	// 11 minutes, while a client holding a connection open with a
-	// trickle has to keep sending 16 KiB/s. Either one negative: no
-	// whole-body deadline (BodyReadTimeout still bounds each read).
+	// 11 minutes, while a client holding a connection with a trickle must
+	// keep sending 16 KiB/s. Either one
+	// negative: no whole-body deadline (BodyReadTimeout still bounds each
+	// read). A handler streaming Body itself has BodyReadTimeout only.
 	BodyTimeout time.Duration
 	MinBodyRate int64
 	// BodyMemory is how much of a body ReceiveBody keeps in memory
