@@ -34,7 +34,7 @@ const (
 	DefaultMaxConns            = 10000
 	DefaultReadHeaderTimeout   = 10 * time.Second
 	DefaultBodyReadTimeout     = 30 * time.Second
-	DefaultBodyTimeout         = 30 * time.Second
+	DefaultBodyTimeout         = 10 * time.Second
 	DefaultMinBodyRate         = 16 << 10
 	DefaultBodyMemory          = 1 << 20
 	DefaultIdleTimeout         = 75 * time.Second
@@ -70,10 +70,11 @@ type Server struct {
 	// Request.ReceiveBody, Request.ReadBody, or the core discarding what
 	// a handler left unread: it must arrive within BodyTimeout plus one
 	// second per MinBodyRate bytes (bytes per second), 408 past it,
-	// however the client trickles. The defaults, 30 s and 16 KiB/s (a
-	// slow mobile uplink), give a 1 MiB body 94 s and a 10 MiB one about
-	// 11 minutes, while a client holding a connection with a trickle must
-	// keep sending 16 KiB/s. Either one
+	// however the client trickles. The defaults, 10 s (ReadHeaderTimeout's:
+	// a connection is not cheaper to hold through its body than through
+	// its head) and 16 KiB/s (a slow mobile uplink), give a 1 MiB body
+	// 74 s and a 10 MiB one about 11 minutes, while a client holding a
+	// connection with a trickle must keep sending 16 KiB/s. Either one
 	// negative: no whole-body deadline (BodyReadTimeout still bounds each
 	// read). A handler streaming Body itself has BodyReadTimeout only.
 	BodyTimeout time.Duration
