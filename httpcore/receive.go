@@ -11,11 +11,14 @@ import (
 // ReceiveBody reads the whole request body now, so that reading it later
 // (Body, ReadBody) does not touch the connection: into memory up to the
 // server's BodyMemory, past it into a temporary file removed when the
-// request ends. The body must arrive within the server's BodyTimeout plus
-// one second per MinBodyRate bytes declared (a chunked body: of bytes
-// received so far), however it trickles; past that, or past MaxBodyBytes,
-// it returns the *ParseError the connection answers with (408, 413, 400).
-// Calling it again returns the first result.
+// request ends. The body must keep arriving: at any moment the server
+// waits at most until BodyTimeout plus one second per MinBodyRate bytes
+// received so far, counted from the call - so a Content-Length body is due
+// within BodyTimeout plus a second per MinBodyRate bytes declared at the
+// latest, and a client that sends a burst and then stalls is cut off
+// once the burst's time is spent, however it trickles. Past that, or past
+// MaxBodyBytes, it returns the *ParseError the connection answers with
+// (408, 413, 400). Calling it again returns the first result.
 //
 // What ReceiveBody reads is the rest of the body: all of it, unless the
 // handler has read some through Body already. A temporary file that cannot
@@ -161,17 +164,16 @@ func (c *conn) storeFailed(err error) error {
 // in one go: body reads then time out at it (armBody).
 func (c *conn) startBodyDeadline() {
 	c.bodyStart = time.Now()
-	if c.body.chunked {
-		c.setBodyDeadline(c.body.total)
-	} else {
-		c.setBodyDeadline(c.body.left)
-	}
+	c.setBodyDeadline(c.body.total)
 }
 
 func (c *conn) endBodyDeadline() { c.bodyDL = time.Time{} }
 
-// setBodyDeadline sets the whole-body deadline for n bytes: BodyTimeout
-// plus one second per MinBodyRate bytes, from startBodyDeadline.
+// setBodyDeadline sets the whole-body deadline for n bytes received:
+// BodyTimeout plus one second per MinBodyRate bytes, from
+// startBodyDeadline. Time is earned by bytes received, not declared: a
+// client that declared 10 MiB and sends a byte now and then would
+// otherwise hold its connection for BodyTimeout plus ten minutes.
 func (c *conn) setBodyDeadline(n int64) {
 	cfg := &c.srv.cfg
 	if cfg.bodyTotal < 0 || cfg.minRate < 0 {
@@ -182,9 +184,9 @@ func (c *conn) setBodyDeadline(n int64) {
 	c.bodyDL = c.bodyStart.Add(cfg.bodyTotal + d)
 }
 
-// extendBodyDeadline moves a chunked body's deadline on by what arrived.
+// extendBodyDeadline moves the deadline on by what arrived.
 func (c *conn) extendBodyDeadline() {
-	if c.body.chunked {
+	if !c.bodyDL.IsZero() {
 		c.setBodyDeadline(c.body.total)
 	}
 }

@@ -238,6 +238,27 @@ func TestWholeBodyDeadlineBeyondReceiveBody(t *testing.T) {
 	}
 }
 
+// TestReceiveBodyBurstThenStall: time is earned by bytes received, not
+// declared. A client that declares 100 KiB, sends 10 KiB (a second's
+// worth at 10 KiB/s) and then trickles is cut off about BodyTimeout plus
+// that second after the start, not the ten seconds its declaration would
+// buy.
+func TestReceiveBodyBurstThenStall(t *testing.T) {
+	t.Parallel()
+	srv := &Server{Handler: receiver{dir: t.TempDir()}, BodyTimeout: 300 * time.Millisecond,
+		MinBodyRate: 10 << 10, BodyReadTimeout: 10 * time.Second}
+	addr := startServer(t, srv)
+	c, br := dial(t, addr)
+	start := time.Now()
+	io.WriteString(c, wire("POST / HTTP/1.1\nHost: x\nContent-Length: 102400\n\n"))
+	c.Write(pattern(10 << 10))
+	go trickle(c, 50*time.Millisecond)
+	res, _ := readResponse(t, br, "POST")
+	if d := time.Since(start); res.StatusCode != 408 || d < time.Second || d > 4*time.Second {
+		t.Fatalf("status %d after %v, want 408 after about 1.3s", res.StatusCode, d)
+	}
+}
+
 // trickle writes a byte every interval until the connection fails.
 func trickle(c net.Conn, interval time.Duration) {
 	for {

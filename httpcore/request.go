@@ -61,8 +61,8 @@ func (r *Request) WantsClose() bool { return r.close }
 // buffer the result aliases it; otherwise it is read into storage owned by
 // the connection. Either way it is valid only until the handler returns.
 // A body over the server's limit returns ErrBodyTooLarge; one that does
-// not arrive within the server's BodyTimeout plus one second per
-// MinBodyRate bytes, a 408 *ParseError, as ReceiveBody. After
+// not keep arriving within the server's BodyTimeout plus one second per
+// MinBodyRate bytes received, a 408 *ParseError, as ReceiveBody. After
 // ReceiveBody it returns the stored body: the memory itself, or, for a body
 // spooled to a file, the file read into a new slice of the body's size.
 func (r *Request) ReadBody() ([]byte, error) {

@@ -68,9 +68,9 @@ type Server struct {
 	BodyReadTimeout time.Duration
 	// BodyTimeout and MinBodyRate bound a body read whole - by
 	// Request.ReceiveBody, Request.ReadBody, or the core discarding what
-	// a handler left unread: it must arrive within BodyTimeout plus one
-	// second per MinBodyRate bytes (bytes per second), 408 past it,
-	// however the client trickles. The defaults, 10 s (ReadHeaderTimeout's:
+	// a handler left unread: it must keep arriving, within BodyTimeout
+	// plus one second per MinBodyRate bytes (bytes per second) received
+	// so far, 408 past it, however the client trickles. The defaults, 10 s (ReadHeaderTimeout's:
 	// a connection is not cheaper to hold through its body than through
 	// its head) and 16 KiB/s (a slow mobile uplink), give a 1 MiB body
 	// 74 s and a 10 MiB one about 11 minutes, while a client holding a
