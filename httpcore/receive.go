@@ -11,12 +11,12 @@ import (
 // ReceiveBody reads the whole request body now, so that reading it later
 // (Body, ReadBody) does not touch the connection: into memory up to the
 // server's BodyMemory, past it into a temporary file removed when the
-// request ends. The body must keep arriving: at any moment the server
-// waits at most until BodyTimeout plus one second per MinBodyRate bytes
-// received so far, counted from the call - so a Content-Length body is due
-// within BodyTimeout plus a second per MinBodyRate bytes declared at the
-// latest, and a client that sends a burst and then stalls is cut off
-// once the burst's time is spent, however it trickles. Past that, or past
+// request ends. The body must keep arriving, however it trickles: the
+// server waits until the server's BodyTimeout plus one second per
+// MinBodyRate bytes received so far, counted from the call. So a
+// Content-Length body is due BodyTimeout plus a second per MinBodyRate
+// bytes declared at the latest, and a client that sends a burst and then
+// stalls is cut off once the burst's time is spent. Past that, or past
 // MaxBodyBytes, it returns the *ParseError the connection answers with
 // (408, 413, 400). Calling it again returns the first result.
 //
