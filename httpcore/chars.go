@@ -1,16 +1,17 @@
 package httpcore
 
-import "bytes"
-
 const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // Byte classes from RFC 9110, section 5.6.2 (tchar), section 5.5 (field
-// values: field-vchar, SP, HTAB, obs-text) and RFC 3986, section 3.2.2 (the
-// characters of reg-name, IP-literal and port).
+// values: field-vchar, SP, HTAB, obs-text) and RFC 3986, section 3.2.2:
+// the characters of a reg-name or IPv4address, and those inside an
+// IP-literal's brackets (':' too). With '[', ']' and ':' between them,
+// they are the bytes Go's net/http accepts in a Host.
 var (
-	isTokenChar = byteSet(alnum+"!#$%&'*+-.^_`|~", 0, 0)
-	isValueChar = byteSet(" \t", 0x21, 0xff)
-	isHostChar  = byteSet(alnum+"-._~!$&'()*+,;=:[]%", 0, 0)
+	isTokenChar   = byteSet(alnum+"!#$%&'*+-.^_`|~", 0, 0)
+	isValueChar   = byteSet(" \t", 0x21, 0xff)
+	isNameChar    = byteSet(alnum+"-._~!$&'()*+,;=%", 0, 0)
+	isLiteralChar = byteSet(alnum+"-._~!$&'()*+,;=%:", 0, 0)
 )
 
 // byteSet marks the bytes of chars and those in [lo, hi], except DEL.
@@ -46,31 +47,26 @@ func trimOWS(b []byte) []byte {
 // "example.com:", is accepted: *DIGIT allows it, and RFC 3986, section
 // 6.2.3 makes it equivalent to no port. Routing decides what h means.
 func validHost(h []byte) bool {
-	for _, c := range h {
-		if !isHostChar[c] {
-			return false
-		}
-	}
-	host, port := h, h[:0]
+	i := 0
 	if len(h) > 0 && h[0] == '[' {
-		end := bytes.IndexByte(h, ']')
-		if end < 0 {
+		for i = 1; i < len(h) && isLiteralChar[h[i]]; i++ {
+		}
+		if i == len(h) || h[i] != ']' {
 			return false
 		}
-		host = h[1:end]
-		if rest := h[end+1:]; len(rest) > 0 {
-			if rest[0] != ':' {
-				return false
-			}
-			port = rest[1:]
+		i++
+	} else {
+		for i < len(h) && isNameChar[h[i]] {
+			i++
 		}
-	} else if i := bytes.IndexByte(h, ':'); i >= 0 {
-		host, port = h[:i], h[i+1:]
 	}
-	if bytes.IndexByte(host, '[') >= 0 || bytes.IndexByte(host, ']') >= 0 {
+	if i == len(h) {
+		return true
+	}
+	if h[i] != ':' {
 		return false
 	}
-	for _, c := range port {
+	for _, c := range h[i+1:] {
 		if !isDigit(c) {
 			return false
 		}

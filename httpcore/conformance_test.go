@@ -53,3 +53,25 @@ func TestConformanceOverSocket(t *testing.T) {
 		})
 	}
 }
+
+// TestValidHostMatchesGrammar: validHost agrees with the fuzz test's
+// independent reading of the grammar (byte set and hostShape) on every
+// string of up to four bytes over the bytes that matter.
+func TestValidHostMatchesGrammar(t *testing.T) {
+	t.Parallel()
+	const alphabet = "a1:[]%.@ "
+	var walk func(prefix string)
+	walk = func(h string) {
+		want := validHostHeader(h) && hostShape.MatchString(h)
+		if got := validHost([]byte(h)); got != want {
+			t.Errorf("validHost(%q) = %v, want %v", h, got, want)
+		}
+		if len(h) == 4 {
+			return
+		}
+		for i := range len(alphabet) {
+			walk(h + alphabet[i:i+1])
+		}
+	}
+	walk("")
+}
