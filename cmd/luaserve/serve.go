@@ -66,7 +66,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section; a new connection's first, from the accept")
 	fs.DurationVar(&o.bodyTimeout, "body-timeout", httpcore.DefaultBodyReadTimeout, "time for each read of a request body (the whole body: -body-total-timeout)")
 	fs.DurationVar(&o.bodyTotal, "body-total-timeout", httpcore.DefaultBodyTimeout,
-		"time for a whole request body, plus a second per -min-body-rate bytes, however it trickles (408 past it; negative: no limit)")
+		"time for a whole request body, plus a second per -min-body-rate bytes received, however it trickles (408 past it; negative: no limit)")
 	fs.Int64Var(&o.minBodyRate, "min-body-rate", httpcore.DefaultMinBodyRate,
 		"slowest request body upload, in bytes per second, that -body-total-timeout allows for (negative: no whole-body limit)")
 	fs.Int64Var(&o.bodyMemory, "body-memory", httpcore.DefaultBodyMemory,
