@@ -3,6 +3,7 @@ package httpcore
 import (
 	"bytes"
 	"io"
+	"time"
 )
 
 // Chunked decoding states (RFC 9112, section 7.1).
@@ -28,11 +29,12 @@ type body struct {
 	trailer   int   // trailer bytes seen
 	err       error // sticky: io.EOF at the end, or the failure
 	continued bool  // 100 Continue sent, or not needed
+	stored    bool  // ReceiveBody holds the rest: reads come from c.stored
 }
 
 func (b *body) reset() {
 	b.chunked, b.left, b.state, b.total, b.trailer = false, 0, chunkSize, 0, 0
-	b.err, b.continued = nil, false
+	b.err, b.continued, b.stored = nil, false, false
 }
 
 // startBody sets up the body reader once the head is parsed, and refuses an
@@ -59,6 +61,9 @@ func (b *body) done() bool { return b.err == io.EOF }
 
 // Read implements io.Reader over the request body.
 func (b *body) Read(p []byte) (int, error) {
+	if b.stored {
+		return b.c.stored.read(p)
+	}
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -101,13 +106,13 @@ func (b *body) readFixed(p []byte) (int, error) {
 	} else if len(p) >= readBufSize {
 		// Large reads bypass the buffer.
 		var err error
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		n, err = c.rwc.Read(p)
 		if n == 0 {
 			return 0, bodyReadErr(err)
 		}
 	} else {
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		if err := c.fill(readBufSize); err != nil {
 			return 0, bodyReadErr(err)
 		}
@@ -119,6 +124,20 @@ func (b *body) readFixed(p []byte) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// armBody arms the read deadline of a body read: BodyReadTimeout from now,
+// and no later than the whole-body deadline while ReceiveBody runs (a
+// passed one times the read out at once).
+func (c *conn) armBody() {
+	now := time.Now()
+	d := c.srv.cfg.bodyTO
+	if !c.bodyDL.IsZero() {
+		if left := c.bodyDL.Sub(now); d <= 0 || left < d {
+			d = max(left, 1)
+		}
+	}
+	c.armReadFrom(now, d)
 }
 
 // bodyReadErr maps a socket error inside a body: the request is incomplete.
@@ -181,7 +200,7 @@ func (b *body) readChunkData(p []byte) (int, error) {
 		p = p[:b.left]
 	}
 	if c.r == c.w {
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		if err := c.fill(readBufSize); err != nil {
 			return 0, bodyReadErr(err)
 		}
@@ -237,7 +256,7 @@ func (b *body) line(max int) ([]byte, error) {
 		if c.w-c.r > max+1 {
 			return nil, b.lineTooLong()
 		}
-		c.armRead(c.srv.cfg.bodyTO)
+		c.armBody()
 		if err := c.fill(max + 2); err != nil {
 			return nil, bodyReadErr(err)
 		}
@@ -318,27 +337,25 @@ func (c *conn) sendContinue() {
 // readBody returns the rest of the body as one slice (see Request.ReadBody).
 func (c *conn) readBody() ([]byte, error) {
 	b := &c.body
+	if b.stored {
+		return c.stored.rest()
+	}
 	if b.err == io.EOF {
 		return nil, nil
 	}
-	if !b.chunked && b.err == nil && b.total == 0 && int64(c.w-c.r) >= b.left {
-		// The whole body is already buffered: hand out the buffer itself.
-		p := c.buf[c.r : c.r+int(b.left)]
-		c.r += int(b.left)
-		b.total, b.left, b.err = int64(len(p)), 0, io.EOF
-		c.watchClient()
+	if p, ok := c.takeBuffered(); ok {
 		return p, nil
 	}
+	c.startBodyDeadline()
+	defer c.endBodyDeadline()
 	buf := c.bodyBuf[:0]
-	if !b.chunked && int64(cap(buf)) < b.left {
-		buf = make([]byte, 0, b.left)
-	}
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			buf = growBody(buf, b, 1<<62)
 		}
 		n, err := b.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		c.extendBodyDeadline()
 		if err == io.EOF {
 			break
 		}
@@ -346,10 +363,49 @@ func (c *conn) readBody() ([]byte, error) {
 			return nil, err
 		}
 	}
-	if cap(buf) <= 1<<20 {
-		c.bodyBuf = buf // keep modest buffers for the next request
-	}
+	c.keepBodyBuf(buf)
 	return buf, nil
+}
+
+// takeBuffered hands out the rest of a Content-Length body when the read
+// buffer holds all of it: the buffer itself, no copy.
+func (c *conn) takeBuffered() ([]byte, bool) {
+	b := &c.body
+	if b.chunked || b.err != nil || int64(c.w-c.r) < b.left {
+		return nil, false
+	}
+	p := c.buf[c.r : c.r+int(b.left)]
+	c.r += len(p)
+	b.total, b.left, b.err = b.total+int64(len(p)), 0, io.EOF
+	c.watchClient()
+	return p, true
+}
+
+// keepBodyBuf is the largest whole-body buffer a connection keeps for its
+// next request. A larger one is dropped with its request, so that a burst
+// of large bodies does not leave every connection holding one.
+const keepBodyBuf = 64 << 10
+
+func (c *conn) keepBodyBuf(buf []byte) {
+	if cap(buf) <= keepBodyBuf {
+		c.bodyBuf = buf[:0]
+	}
+}
+
+// growBody returns buf with room for more of b's bytes: twice the room,
+// at least keepBodyBuf, never more than a Content-Length has left nor than
+// limit. It grows with what arrives: a declared length is not allocated
+// before its bytes come (a client could declare MaxBodyBytes and send
+// nothing).
+func growBody(buf []byte, b *body, limit int64) []byte {
+	want := max(2*int64(cap(buf)), keepBodyBuf)
+	if !b.chunked {
+		want = min(want, int64(len(buf))+b.left)
+	}
+	want = max(min(want, limit), int64(len(buf))+1)
+	nb := make([]byte, len(buf), want)
+	copy(nb, buf)
+	return nb
 }
 
 // discardBody reads and drops what the handler left unread, so that the
@@ -361,6 +417,8 @@ func (c *conn) discardBody() {
 		c.closeAfter = true
 		return
 	}
+	c.startBodyDeadline()
+	defer c.endBodyDeadline()
 	var scratch [512]byte
 	for limit := b.total + discardLimit; b.err == nil; {
 		if b.total > limit {
@@ -368,9 +426,9 @@ func (c *conn) discardBody() {
 			return
 		}
 		b.Read(scratch[:])
+		c.extendBodyDeadline()
 	}
 	if b.err != io.EOF {
-		c.closeAfter = true
-		c.lingerOnClose = true
+		c.closeAfter = true // serveRequest decides on lingering
 	}
 }

@@ -3,12 +3,15 @@ package httpcore
 const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // Byte classes from RFC 9110, section 5.6.2 (tchar), section 5.5 (field
-// values: field-vchar, SP, HTAB, obs-text) and RFC 3986, section 3.2.2 (the
-// characters of reg-name, IP-literal and port).
+// values: field-vchar, SP, HTAB, obs-text) and RFC 3986, section 3.2.2:
+// the characters of a reg-name or IPv4address, and those inside an
+// IP-literal's brackets (':' too). With '[', ']' and ':' between them,
+// they are the bytes Go's net/http accepts in a Host.
 var (
-	isTokenChar = byteSet(alnum+"!#$%&'*+-.^_`|~", 0, 0)
-	isValueChar = byteSet(" \t", 0x21, 0xff)
-	isHostChar  = byteSet(alnum+"-._~!$&'()*+,;=:[]%", 0, 0)
+	isTokenChar   = byteSet(alnum+"!#$%&'*+-.^_`|~", 0, 0)
+	isValueChar   = byteSet(" \t", 0x21, 0xff)
+	isNameChar    = byteSet(alnum+"-._~!$&'()*+,;=%", 0, 0)
+	isLiteralChar = byteSet(alnum+"-._~!$&'()*+,;=%:", 0, 0)
 )
 
 // byteSet marks the bytes of chars and those in [lo, hi], except DEL.
@@ -36,11 +39,35 @@ func trimOWS(b []byte) []byte {
 	return b
 }
 
-// validHost reports whether h is a syntactically acceptable Host value. It is
-// a character check, as in Go's net/http; routing decides what it means.
+// validHost reports whether h is a syntactically acceptable Host value or
+// absolute-form authority: "uri-host [ ':' port ]" (RFC 9112, section 3.2;
+// RFC 3986, section 3.2). Bytes are checked as Go's net/http does; besides,
+// brackets only enclose an IP-literal, a name holds no colon, and the port
+// is digits only (RFC 3986, section 3.2.3: port = *DIGIT). An empty port,
+// "example.com:", is accepted: *DIGIT allows it, and RFC 3986, section
+// 6.2.3 makes it equivalent to no port. Routing decides what h means.
 func validHost(h []byte) bool {
-	for _, c := range h {
-		if !isHostChar[c] {
+	i := 0
+	if len(h) > 0 && h[0] == '[' {
+		for i = 1; i < len(h) && isLiteralChar[h[i]]; i++ {
+		}
+		if i == len(h) || h[i] != ']' {
+			return false
+		}
+		i++
+	} else {
+		for i < len(h) && isNameChar[h[i]] {
+			i++
+		}
+	}
+	if i == len(h) {
+		return true
+	}
+	if h[i] != ':' {
+		return false
+	}
+	for _, c := range h[i+1:] {
+		if !isDigit(c) {
 			return false
 		}
 	}

@@ -48,10 +48,14 @@ type conn struct {
 	idle idleWait        // waits for the next request (idlewait_*.go)
 	more moreWriter      // flushes ahead of a file (conn_linux.go, conn_other.go)
 
-	buf      []byte // read buffer; nil while idle
-	r, w     int    // buf[r:w] is unread input
-	bodyBase int    // buf[:bodyBase] holds the current head; body reads keep it
-	bodyBuf  []byte // whole-body storage for ReadBody when not zero-copy
+	buf      []byte     // read buffer; nil while idle
+	r, w     int        // buf[r:w] is unread input
+	bodyBase int        // buf[:bodyBase] holds the current head; body reads keep it
+	bodyBuf  []byte     // whole-body storage for ReadBody when not zero-copy; kept if small
+	stored   storedBody // what ReceiveBody read (receive.go)
+	// The whole-body deadline while ReceiveBody, ReadBody or the discard
+	// reads (zero: none), and when that read began (receive.go).
+	bodyDL, bodyStart time.Time
 
 	wbuf []byte // pending output; nil when flushed
 	iov  [3][]byte
@@ -69,9 +73,12 @@ type conn struct {
 
 	readDL, writeDL time.Time // armed deadlines (zero: none)
 	state           atomic.Int32
-	closeAfter      bool  // close once the current response is out
-	werr            error // a socket write failed: output is dropped
-	lingerOnClose   bool  // input may remain: drain it before closing
+	idleSince       atomic.Int64 // when it began waiting for a request (unix ns); evictIdle reads it
+	released        atomic.Bool  // its MaxConns slot is given back (releaseSlot)
+	keptAlive       bool         // a request was served: the next waits IdleTimeout
+	closeAfter      bool         // close once the current response is out
+	werr            error        // a socket write failed: output is dropped
+	lingerOnClose   bool         // input may remain: drain it before closing
 }
 
 func newConn(s *Server, rw net.Conn) *conn {
@@ -88,8 +95,17 @@ func newConn(s *Server, rw net.Conn) *conn {
 	c.body.c = c
 	c.res.c = c
 	c.res.req = &c.req
+	c.idleSince.Store(time.Now().UnixNano())
 	c.state.Store(stateIdle)
 	return c
+}
+
+// releaseSlot gives the connection's MaxConns slot back, once: when it
+// finishes or, earlier, when evictIdle closes it.
+func (c *conn) releaseSlot() {
+	if c.released.CompareAndSwap(false, true) {
+		c.srv.open.Add(-1)
+	}
 }
 
 // serve is the keep-alive loop: read a request, call the handler, write the
@@ -106,21 +122,26 @@ func (c *conn) serve() {
 		if c.closeAfter {
 			return
 		}
+		c.keptAlive = true
 	}
 }
 
 // finish flushes what is pending, closes the socket and returns buffers.
 func (c *conn) finish() {
 	c.flush()
-	if c.lingerOnClose {
-		lingerClose(c.rwc)
+	// A client that was too slow (408) gets no more time; one whose
+	// connection failed has nothing to read.
+	if c.lingerOnClose && c.werr == nil && c.res.status != 408 {
+		cfg := &c.srv.cfg
+		lingerClose(c.rwc, lingering{max(cfg.maxBody, discardLimit), cfg.lingerTime, cfg.lingerWait})
 	} else {
 		c.rwc.Close()
 	}
 	c.state.Store(stateClosed)
+	c.releaseStored() // the handler never returned normally (runtime.Goexit)
 	c.releaseReadBuf()
 	c.srv.trackConn(c, false)
-	c.srv.open.Add(-1)
+	c.releaseSlot()
 }
 
 // serveRequest runs the handler for the parsed request and completes its
@@ -130,11 +151,11 @@ func (c *conn) serveRequest() {
 	w.start()
 	c.callHandler()
 	c.endContext()
+	c.releaseStored()
 	if st := StatusOf(c.body.err); st != 0 && !w.committed {
 		// The body was malformed or too large: that, not whatever the
 		// handler buffered, is the answer.
 		c.closeAfter = true
-		c.lingerOnClose = true
 		w.reset()
 		w.writeError(st, c.body.err.(*ParseError).Reason)
 	}
@@ -142,6 +163,9 @@ func (c *conn) serveRequest() {
 	if !c.closeAfter && !c.body.done() {
 		c.flush() // answer first; the client may wait for it before sending more
 		c.discardBody()
+	}
+	if c.closeAfter && (!c.body.done() || c.r < c.w) && StatusOf(c.body.err) != 408 {
+		c.lingerOnClose = true // the client may still be sending (and is not slow)
 	}
 	if c.srv.inShutdown.Load() {
 		c.closeAfter = true
@@ -213,7 +237,9 @@ func (c *conn) readRequest() error {
 		return errQuiet
 	}
 	lim := &c.srv.cfg.limits
-	headerArmed := false
+	// A new connection's first head is due ReadHeaderTimeout after the
+	// accept (waitRequest armed it): its first byte does not restart it.
+	headerArmed := !c.keptAlive && c.srv.cfg.headerTO > 0
 	scanned := 0 // bytes of buf[c.r:] already searched for the end of head
 	for {
 		c.skipEmptyLines()
@@ -293,17 +319,26 @@ func findHeadEnd(b []byte, from int) int {
 	}
 }
 
-// waitRequest waits for the first bytes of the next request under the idle
-// timeout. On a TCP connection of a unix system it waits without holding a
-// read buffer (idlewait_unix.go): the buffer is taken from the pool only
-// when data is there to read.
+// waitRequest waits for the first bytes of the next request: under the
+// idle timeout on a kept-alive connection, under the header timeout on a
+// new one, which has yet to say anything. On a TCP connection of a unix
+// system it waits without holding a read buffer (idlewait_unix.go): the
+// buffer is taken from the pool only when data is there to read.
 func (c *conn) waitRequest() error {
 	c.r, c.w = 0, 0
+	now := time.Now()
+	if c.keptAlive {
+		c.idleSince.Store(now.UnixNano()) // a new one waits since its accept
+	}
 	c.state.Store(stateIdle)
 	if c.srv.inShutdown.Load() {
 		return errQuiet
 	}
-	c.armRead(c.srv.cfg.idleTO)
+	to := c.srv.cfg.headerTO
+	if c.keptAlive || to <= 0 {
+		to = c.srv.cfg.idleTO // with no header timeout, a new one still has this
+	}
+	c.armReadFrom(now, to)
 	n, err := c.idle.read(c)
 	if n > 0 {
 		c.w = n
@@ -379,27 +414,30 @@ func (c *conn) grow(limit int) {
 // armRead sets the read deadline to now+d. Re-arming costs a runtime timer
 // update, so a deadline already within a small slack of the wanted one is
 // kept; the slack is d/20, at most one second.
-func (c *conn) armRead(d time.Duration) {
-	if dl, ok := rearm(c.readDL, d); ok {
+func (c *conn) armRead(d time.Duration) { c.armReadFrom(time.Now(), d) }
+
+// armReadFrom is armRead for a caller that has read the clock already.
+func (c *conn) armReadFrom(now time.Time, d time.Duration) {
+	if dl, ok := rearm(c.readDL, now, d); ok {
 		c.readDL = dl
 		c.rwc.SetReadDeadline(dl)
 	}
 }
 
 func (c *conn) armWrite(d time.Duration) {
-	if dl, ok := rearm(c.writeDL, d); ok {
+	if dl, ok := rearm(c.writeDL, time.Now(), d); ok {
 		c.writeDL = dl
 		c.rwc.SetWriteDeadline(dl)
 	}
 }
 
-// rearm returns the deadline for a timeout d (zero for none) and whether it
-// differs enough from cur to be worth setting.
-func rearm(cur time.Time, d time.Duration) (time.Time, bool) {
+// rearm returns the deadline for a timeout d from now (zero for none) and
+// whether it differs enough from cur to be worth setting.
+func rearm(cur, now time.Time, d time.Duration) (time.Time, bool) {
 	if d <= 0 {
 		return time.Time{}, !cur.IsZero()
 	}
-	want := time.Now().Add(d)
+	want := now.Add(d)
 	slack := min(d/20, time.Second)
 	diff := cur.Sub(want)
 	return want, cur.IsZero() || diff > slack || diff < -slack
@@ -458,20 +496,47 @@ func (c *conn) releaseWriteBuf() {
 	c.wbuf = nil
 }
 
+// Bounds of a connection's lingering close (lingerClose): a client that
+// keeps sending gets lingerTime in all, a silent one lingerWait. nginx has
+// 30 s and 5 s (lingering_time, lingering_timeout); a client sending what
+// nobody reads deserves less.
+const (
+	lingerTime = 5 * time.Second
+	lingerWait = time.Second
+)
+
+// lingering is how lingerClose may read: at most max bytes, for at most
+// total in all and wait between two reads.
+type lingering struct {
+	max         int64
+	total, wait time.Duration
+}
+
 // lingerClose closes after a response that may have left unread input:
 // closing at once would make the kernel reset the connection, and the
-// client could lose the response (nginx's lingering_close).
-func lingerClose(rw net.Conn) {
-	if tc, ok := rw.(*net.TCPConn); ok {
-		tc.CloseWrite()
-		rw.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
-		var scratch [1024]byte
-		for total := 0; total < discardLimit; {
-			n, err := rw.Read(scratch[:])
-			total += n
-			if err != nil {
-				break
-			}
+// reset can destroy the response before the client reads it. So it shuts
+// down the sending side (the client sees the end of the response), reads
+// and drops what the client still sends, within l's bounds, and then
+// closes (nginx's lingering_close).
+func lingerClose(rw net.Conn, l lingering) {
+	cw, ok := rw.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		rw.Close()
+		return
+	}
+	buf := readBufPool.Get().(*[readBufSize]byte)
+	defer readBufPool.Put(buf)
+	end := time.Now().Add(l.total)
+	for read := int64(0); read < l.max; {
+		dl := time.Now().Add(l.wait)
+		if dl.After(end) {
+			dl = end
+		}
+		rw.SetReadDeadline(dl)
+		n, err := rw.Read(buf[:])
+		read += int64(n)
+		if err != nil {
+			break
 		}
 	}
 	rw.Close()

@@ -17,6 +17,12 @@
 // connection holds neither a read nor a write buffer (on unix; elsewhere
 // an idle connection waits in a plain Read, holding its read buffer).
 //
+// A handler that wants the whole body before it starts calls
+// Request.ReceiveBody (receive.go): the body arrives under a whole-body
+// deadline (BodyTimeout plus time per MinBodyRate bytes), into memory up
+// to BodyMemory and into a temporary file past it, removed when the
+// request ends.
+//
 // A request's context (Request.Context, context.go) is made only when the
 // handler asks, and is cancelled when the handler returns at the latest.
 // Once such a handler's request body is read, a goroutine watches the

@@ -64,6 +64,7 @@ var (
 	errManyContentLengths = &ParseError{400, "conflicting Content-Length values"}
 	errCLAndTE            = &ParseError{400, "both Content-Length and Transfer-Encoding"}
 	errChunkedNotLast     = &ParseError{400, "chunked is not the final transfer coding"}
+	errManyTE             = &ParseError{400, "more than one Transfer-Encoding field"}
 	errUnknownCoding      = &ParseError{501, "transfer coding not implemented"}
 	errTEInHTTP10         = &ParseError{400, "Transfer-Encoding in an HTTP/1.0 request"}
 	errExpectation        = &ParseError{417, "expectation not supported"}

@@ -13,10 +13,10 @@ package httpcore
 //
 // We refuse what net/http's ReadRequest accepts:
 //
-//	version     HTTP/1.2, HTTP/0.9, HTTP/2.0 (any well-formed version but 1.0
-//	            and 1.1): 505, as our issue specifies (RFC 9110, section
-//	            15.6.6). ReadRequest parses any HTTP/d.d; net/http's Server
-//	            then serves every HTTP/1.x as 1.1 (RFC 9110, section 2.5).
+//	version     HTTP/0.9, HTTP/2.0 (any well-formed version whose major is
+//	            not 1): 505 (RFC 9110, section 15.6.6). ReadRequest parses
+//	            any HTTP/d.d. HTTP/1.2 to 1.9 are no difference: both of us
+//	            serve them as HTTP/1.1 (RFC 9110, section 2.5; see stdRead).
 //	connect     CONNECT: 501. We are no proxy (RFC 9110, sections 9.3.6 and
 //	            15.6.2).
 //	asterisk    "*" with a method other than OPTIONS: 400 (RFC 9112, section
@@ -37,6 +37,12 @@ package httpcore
 //	            the host charset: 400 (RFC 9112, section 3.2, a MUST).
 //	            ReadRequest leaves both to net/http's Server, which answers
 //	            400 too (same charset, httpguts.ValidHostHeader).
+//	host-shape  a Host value not shaped "uri-host [':' port]": a port that
+//	            is not digits ("h:abc"), a second colon, brackets that do not
+//	            enclose an IP-literal: 400 (RFC 9112, section 3.2; RFC 3986,
+//	            sections 3.2.2 and 3.2.3). ReadRequest accepts them, and
+//	            net/http's Server checks only the characters. (In an
+//	            absolute-form target net/url refuses them too.)
 //	expect      an expectation other than 100-continue: 417 (RFC 9110,
 //	            section 10.1.1). ReadRequest leaves it to net/http's Server,
 //	            which answers 417 too.
@@ -61,18 +67,18 @@ package httpcore
 //
 // We accept what net/http refuses:
 //
-//	te-list     Transfer-Encoding with empty list elements or spread over
-//	            several fields ("Transfer-Encoding: , chunked"): RFC 9110,
-//	            section 5.6.1 (empty elements MUST be ignored) and section 5.3
-//	            (repeated fields form one list). net/http wants exactly one
-//	            field reading "chunked".
+//	te-list     a Transfer-Encoding field with empty list elements
+//	            ("Transfer-Encoding: , chunked"): RFC 9110, section 5.6.1
+//	            (empty elements MUST be ignored). net/http wants the field to
+//	            read "chunked". (Several Transfer-Encoding fields are refused
+//	            by both.)
 //	cl-spelling a repeated Content-Length whose copies spell the same number
 //	            differently ("5" and "05"): RFC 9110, section 8.6 speaks of
 //	            "the same decimal value". net/http compares strings.
-//	authority   an absolute-form authority is checked by its characters, like
-//	            the Host field (RFC 9112, section 3.2.2; RFC 9110, section 7.2),
-//	            not parsed: net/url also refuses a non-numeric port, misplaced
-//	            brackets and percent-encoded ASCII in it.
+//	authority   an absolute-form authority is checked like the Host field
+//	            (RFC 9112, section 3.2.2; RFC 9110, section 7.2): characters and
+//	            the host-shape above, nothing more. net/url also refuses
+//	            percent-encoded ASCII in it, and more.
 //	chunk-bws   whitespace before the ';' of a chunk extension ("5 ;x"):
 //	            RFC 9112, section 7.1.1 allows BWS there; net/http does not.
 //	chunk-digits a chunk size of more than 16 hex digits (leading zeros): we
@@ -85,7 +91,9 @@ package httpcore
 //	            here, so the declaration cannot change the framing (RFC 9110,
 //	            section 6.6.2 sets no requirement on recipients).
 //
-// Normalizations, which are not differences: we skip any number of empty
+// Normalizations, which are not differences: ReadRequest reports HTTP/1.2
+// as minor version 2, where we say 1 (net/http's Server, too, answers
+// HTTP/1.1 and applies HTTP/1.1's rules). We skip any number of empty
 // lines before the request line (RFC 9112, section 2.2); ReadRequest skips
 // none (net/http's Server skips a few after a POST), so they are stripped
 // before net/http sees the input. net/http moves Transfer-Encoding out of
@@ -275,6 +283,9 @@ func stdRead(data []byte) result {
 	}
 	r := result{std: req, method: req.Method, target: req.RequestURI, host: req.Host,
 		path: req.URL.Path, query: req.URL.RawQuery, minor: req.ProtoMinor, length: req.ContentLength}
+	if req.ProtoMajor == 1 && req.ProtoMinor > 1 {
+		r.minor = 1 // ReadRequest reports HTTP/1.2; net/http's Server serves it as 1.1
+	}
 	if r.path == "" {
 		r.path = "/" // an absolute-form target without a path (RFC 9112, section 3.2.1)
 	}
@@ -386,7 +397,7 @@ func weRefuse(data []byte, ours, std result) string {
 	req := std.std
 	switch ours.err {
 	case errVersion:
-		if req.Proto != "HTTP/1.0" && req.Proto != "HTTP/1.1" {
+		if req.ProtoMajor != 1 {
 			return "version"
 		}
 	case errConnect:
@@ -410,12 +421,17 @@ func weRefuse(data []byte, ours, std result) string {
 			return "obs-fold"
 		}
 	case errNoHost:
-		if req.ProtoMinor == 1 && len(headValues(data, "Host")) == 0 {
+		if req.ProtoMinor >= 1 && len(headValues(data, "Host")) == 0 {
 			return "host"
 		}
 	case errBadHost:
-		if hosts := headValues(data, "Host"); len(hosts) == 1 && !validHostHeader(hosts[0]) {
+		hosts := headValues(data, "Host")
+		switch {
+		case len(hosts) != 1:
+		case !validHostHeader(hosts[0]):
 			return "host"
+		case !hostShape.MatchString(hosts[0]):
+			return "host-shape"
 		}
 	case errExpectation:
 		for _, v := range req.Header["Expect"] {
@@ -494,7 +510,7 @@ func targetDiff(method, target string) string {
 		return ""
 	}
 	auth, ok := authority(target)
-	if !ok || auth == "" || strings.Contains(auth, "@") || !validHostHeader(auth) {
+	if !ok || auth == "" || strings.Contains(auth, "@") || !validHostHeader(auth) || !hostShape.MatchString(auth) {
 		return "target"
 	}
 	return ""
@@ -529,6 +545,11 @@ func validHostHeader(h string) bool {
 	}
 	return true
 }
+
+// hostShape is "uri-host [':' port]" as this test reads RFC 3986, section
+// 3.2, independently of validHost: an IP-literal in brackets or a name
+// without colon or brackets, then an optional port of digits.
+var hostShape = regexp.MustCompile(`^(\[[^\[\]]*\]|[^\[\]:]*)(:[0-9]*)?$`)
 
 // headValues returns the values of the field lines called name in the head
 // of data, read independently of both parsers: lines end at LF, a final CR

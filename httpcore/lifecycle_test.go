@@ -197,36 +197,42 @@ func TestShutdownDeadline(t *testing.T) {
 	}
 }
 
+// TestMaxConns: at the limit with no connection waiting for a request, a
+// new connection is answered 503; once one waits, a new one is served.
 func TestMaxConns(t *testing.T) {
 	t.Parallel()
-	srv := &Server{Handler: echo, MaxConns: 2}
+	entered := make(chan struct{}, 2)
+	release := make(chan struct{})
+	h := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		if string(r.Path) == "/block" {
+			entered <- struct{}{}
+			<-release
+		}
+		echo(w, r)
+	})
+	srv := &Server{Handler: h, MaxConns: 2}
 	addr := startServer(t, srv)
 	a, abr := dial(t, addr)
 	b, bbr := dial(t, addr)
-	for _, p := range []struct {
-		c  net.Conn
-		br io.Reader
-	}{{a, abr}, {b, bbr}} {
-		io.WriteString(p.c, wire("GET / HTTP/1.1\nHost: x\n\n"))
-	}
-	readResponse(t, abr, "GET")
-	readResponse(t, bbr, "GET")
+	io.WriteString(a, wire("GET /block HTTP/1.1\nHost: x\n\n"))
+	io.WriteString(b, wire("GET /block HTTP/1.1\nHost: x\n\n"))
+	<-entered
+	<-entered
 	c, cbr := dial(t, addr)
 	res, _ := readResponse(t, cbr, "GET")
 	if res.StatusCode != 503 || !res.Close {
 		t.Fatalf("third connection: %d close %v, want 503", res.StatusCode, res.Close)
 	}
 	expectClosed(t, c, cbr)
-	// Once one closes, a new connection is served.
-	a.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.OpenConns() > 1 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	close(release)
+	readResponse(t, abr, "GET")
+	readResponse(t, bbr, "GET")
+	// a and b now wait for a request: a new connection takes a place.
+	waitIdle(t, srv, 2)
 	d, dbr := dial(t, addr)
 	io.WriteString(d, wire("GET /again HTTP/1.1\nHost: x\n\n"))
 	if res, body := readResponse(t, dbr, "GET"); res.StatusCode != 200 || body != "GET /again  " {
-		t.Fatalf("after a close: %d %q", res.StatusCode, body)
+		t.Fatalf("after the handlers returned: %d %q", res.StatusCode, body)
 	}
 }
 

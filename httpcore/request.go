@@ -21,7 +21,8 @@ type Request struct {
 	Query []byte
 	// Host is the authority of an absolute-form target, else the Host field.
 	Host []byte
-	// ProtoMinor is 0 for HTTP/1.0 and 1 for HTTP/1.1.
+	// ProtoMinor is 0 for HTTP/1.0 and 1 for HTTP/1.1, and for any later
+	// HTTP/1.x, which is served as HTTP/1.1 (RFC 9110, section 2.5).
 	ProtoMinor int
 	Header     Header
 	// ContentLength is the declared body length; -1 when chunked; 0 when
@@ -29,6 +30,7 @@ type Request struct {
 	ContentLength int64
 	// Body streams the request body; it reads io.EOF at the end of the body,
 	// and a *ParseError (see StatusOf) for a malformed or oversized one.
+	// After ReceiveBody it reads the stored body, from memory or the file.
 	Body io.Reader
 	// RemoteAddr is the peer's address, "ip:port".
 	RemoteAddr string
@@ -58,7 +60,11 @@ func (r *Request) WantsClose() bool { return r.close }
 // ReadBody returns the whole body. When the body already sits in the read
 // buffer the result aliases it; otherwise it is read into storage owned by
 // the connection. Either way it is valid only until the handler returns.
-// A body over the server's limit returns ErrBodyTooLarge.
+// A body over the server's limit returns ErrBodyTooLarge; one that does
+// not keep arriving within the server's BodyTimeout plus one second per
+// MinBodyRate bytes received, a 408 *ParseError, as ReceiveBody. After
+// ReceiveBody it returns the stored body: the memory itself, or, for a body
+// spooled to a file, the file read into a new slice of the body's size.
 func (r *Request) ReadBody() ([]byte, error) {
 	if r.ContentLength == 0 || r.c == nil {
 		return nil, nil
@@ -139,6 +145,11 @@ func parseRequestLine(r *Request, line []byte) error {
 	case string(version) == "HTTP/1.0":
 		r.ProtoMinor = 0
 		r.close = true // until Connection: keep-alive says otherwise
+	case len(version) == 8 && string(version[:7]) == "HTTP/1." && isDigit(version[7]):
+		// RFC 9110, section 2.5: a later minor version of a major version
+		// we implement is processed as the highest minor version we
+		// implement. The response says HTTP/1.1.
+		r.ProtoMinor = 1
 	case isHTTPVersion(version):
 		return errVersion // RFC 9110, section 15.6.6
 	default:
@@ -149,7 +160,8 @@ func parseRequestLine(r *Request, line []byte) error {
 }
 
 // isHTTPVersion matches "HTTP/" DIGIT "." DIGIT, and "HTTP/" DIGIT for the
-// HTTP/2 and HTTP/3 spellings, which deserve a 505, not a 400.
+// HTTP/2 and HTTP/3 spellings, which deserve a 505, not a 400. HTTP/1.x
+// never gets here: parseRequestLine serves every 1.x.
 func isHTTPVersion(v []byte) bool {
 	if len(v) < 6 || string(v[:5]) != "HTTP/" || !isDigit(v[5]) {
 		return false
@@ -466,10 +478,17 @@ func noteContentLength(r *Request, v []byte) error {
 }
 
 // noteTransferEncoding checks the codings: chunked, exactly once and last;
-// any other coding is not implemented (RFC 9112, section 6.1).
+// any other coding is not implemented (RFC 9112, section 6.1). The codings
+// come in one field line: RFC 9110, section 5.3 would let several lines
+// form one list, but intermediaries disagree on how to join them, which is
+// how requests get smuggled; a second line is refused, as nginx and
+// net/http do.
 func noteTransferEncoding(r *Request, v []byte) error {
 	if r.ProtoMinor == 0 {
 		return errTEInHTTP10
+	}
+	if r.framing&sawTE != 0 {
+		return errManyTE
 	}
 	for len(v) > 0 {
 		var c []byte

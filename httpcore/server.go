@@ -24,14 +24,19 @@ func (f HandlerFunc) ServeHTTP(w *ResponseWriter, r *Request) { f(w, r) }
 
 // Defaults for the Server's zero-valued settings. They follow nginx where it
 // has an opinion (timeouts, line length) and Go's net/http otherwise.
+// Neither counts header fields: DefaultMaxHeaderFields is generous, so that
+// MaxHeaderBytes is what bounds an ordinary head.
 const (
 	DefaultMaxRequestLineBytes = 8 << 10
 	DefaultMaxHeaderBytes      = 32 << 10
-	DefaultMaxHeaderFields     = 100
+	DefaultMaxHeaderFields     = 256
 	DefaultMaxBodyBytes        = 10 << 20
 	DefaultMaxConns            = 10000
 	DefaultReadHeaderTimeout   = 10 * time.Second
 	DefaultBodyReadTimeout     = 30 * time.Second
+	DefaultBodyTimeout         = 10 * time.Second
+	DefaultMinBodyRate         = 16 << 10
+	DefaultBodyMemory          = 1 << 20
 	DefaultIdleTimeout         = 75 * time.Second
 	DefaultWriteTimeout        = 30 * time.Second
 )
@@ -46,19 +51,45 @@ type Server struct {
 
 	MaxRequestLineBytes int   // longer request lines get 414
 	MaxHeaderBytes      int   // larger header sections get 431
-	MaxHeaderFields     int   // more fields get 431
+	MaxHeaderFields     int   // more fields than this (Host included) get 431
 	MaxBodyBytes        int64 // larger bodies get 413
-	// MaxConns bounds the open connections; past it a new connection is
-	// answered 503 and closed.
+	// MaxConns bounds the open connections. At the limit a new connection
+	// takes the place of connections waiting for a request (kept alive, or
+	// new and still silent), the longest waiting first; only when none is
+	// waiting is it answered 503 and closed.
 	MaxConns int
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the
-	// end of its header section (slowloris).
+	// end of its header section (slowloris). On a new connection it runs
+	// from the accept, so that a connection that never sends a byte is
+	// closed after it too, not after IdleTimeout.
 	ReadHeaderTimeout time.Duration
 	// BodyReadTimeout bounds each read of the request body.
 	BodyReadTimeout time.Duration
+	// BodyTimeout and MinBodyRate bound a body read whole - by
+	// Request.ReceiveBody, Request.ReadBody, or the core discarding what
+	// a handler left unread: it must keep arriving, within BodyTimeout
+	// plus one second per MinBodyRate bytes (bytes per second) received
+	// so far, 408 past it, however the client trickles. The defaults, 10 s (ReadHeaderTimeout's:
+	// a connection is not cheaper to hold through its body than through
+	// its head) and 16 KiB/s (a slow mobile uplink), give a 1 MiB body
+	// 74 s and a 10 MiB one about 11 minutes, while a client holding a
+	// connection with a trickle must keep sending 16 KiB/s. Either one
+	// negative: no whole-body deadline (BodyReadTimeout still bounds each
+	// read). A handler streaming Body itself has BodyReadTimeout only.
+	BodyTimeout time.Duration
+	MinBodyRate int64
+	// BodyMemory is how much of a body ReceiveBody keeps in memory
+	// (default 1 MiB); a larger body goes to a temporary file in
+	// BodyTempDir. Negative: any body stays in memory.
+	BodyMemory int64
+	// BodyTempDir is where ReceiveBody's temporary files go; "" means
+	// os.TempDir(). Each is named luaserve-body-* and removed when its
+	// request ends.
+	BodyTempDir string
 	// IdleTimeout bounds the wait for the next request on a kept-alive
-	// connection (and for the first one on a new connection).
+	// connection. The first request on a new connection waits
+	// ReadHeaderTimeout, or IdleTimeout when ReadHeaderTimeout is off.
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each write of the response to the socket.
 	WriteTimeout time.Duration
@@ -92,6 +123,11 @@ type config struct {
 	maxBody                           int64
 	maxConns                          int64
 	headerTO, bodyTO, idleTO, writeTO time.Duration
+	bodyTotal                         time.Duration // -1: no whole-body deadline
+	minRate                           int64         // -1: no whole-body deadline
+	bodyMem                           int64
+	tempDir                           string
+	lingerTime, lingerWait            time.Duration // lingerClose's bounds; tests shorten them
 	log                               *slog.Logger
 }
 
@@ -107,6 +143,11 @@ func (s *Server) init() {
 		c.bodyTO = pick(s.BodyReadTimeout, DefaultBodyReadTimeout, 0)
 		c.idleTO = pick(s.IdleTimeout, DefaultIdleTimeout, 0)
 		c.writeTO = pick(s.WriteTimeout, DefaultWriteTimeout, 0)
+		c.bodyTotal = pick(s.BodyTimeout, DefaultBodyTimeout, -1)
+		c.minRate = pick(s.MinBodyRate, DefaultMinBodyRate, -1)
+		c.bodyMem = pick(s.BodyMemory, DefaultBodyMemory, 1<<62)
+		c.tempDir = s.BodyTempDir
+		c.lingerTime, c.lingerWait = lingerTime, lingerWait
 		c.log = s.ErrorLog
 		if c.log == nil {
 			c.log = slog.Default()
@@ -175,8 +216,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		delay = 0
-		if s.open.Add(1) > s.cfg.maxConns {
-			s.open.Add(-1)
+		if !s.admit() {
 			go refuse(rw)
 			continue
 		}
@@ -196,8 +236,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // connection counts against MaxConns and Shutdown waits for it.
 func (s *Server) ServeConn(rw net.Conn) {
 	s.init()
-	if s.open.Add(1) > s.cfg.maxConns {
-		s.open.Add(-1)
+	if !s.admit() {
 		refuse(rw)
 		return
 	}
@@ -210,11 +249,71 @@ func (s *Server) ServeConn(rw net.Conn) {
 	c.serve()
 }
 
+// admit counts a new connection against MaxConns. At the limit it makes
+// room by closing connections that wait for a request (evictIdle), and
+// reports false, counting nothing, when none is waiting.
+func (s *Server) admit() bool {
+	if s.open.Add(1) <= s.cfg.maxConns || s.evictIdle() > 0 {
+		return true
+	}
+	s.open.Add(-1)
+	return false
+}
+
+// evictIdle closes the connections that have waited longest for a request,
+// at most evictBatch of them, and reports how many it closed. Their slots
+// are free at once; their goroutines finish on their own.
+func (s *Server) evictIdle() int {
+	var oldest [maxEvictBatch]*conn
+	batch := evictBatch(s.cfg.maxConns)
+	n := 0
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.state.Load() != stateIdle {
+			continue
+		}
+		// Insert c into oldest[:n], kept sorted from the longest waiting.
+		since := c.idleSince.Load()
+		i := n
+		for i > 0 && oldest[i-1].idleSince.Load() > since {
+			i--
+		}
+		if i == batch {
+			continue
+		}
+		n = min(n+1, batch)
+		copy(oldest[i+1:n], oldest[i:n-1])
+		oldest[i] = c
+	}
+	closed := 0
+	for _, c := range oldest[:n] {
+		if c.state.CompareAndSwap(stateIdle, stateClosed) {
+			c.releaseSlot()
+			c.rwc.Close()
+			closed++
+		}
+	}
+	return closed
+}
+
+// maxEvictBatch bounds how many waiting connections one eviction closes.
+// Finding them walks every connection, so a scan frees several slots at
+// once (nginx's ngx_drain_connections closes up to 32).
+const maxEvictBatch = 16
+
+// evictBatch is how many connections an eviction closes: one per 1024 of
+// MaxConns, plus one, up to maxEvictBatch.
+func evictBatch(maxConns int64) int {
+	return int(min(1+maxConns/1024, maxEvictBatch))
+}
+
 // refuse answers a connection over MaxConns with 503 and closes it.
 func refuse(rw net.Conn) {
 	rw.SetDeadline(time.Now().Add(time.Second))
 	rw.Write(refusal)
-	lingerClose(rw)
+	// Briefly: refused connections are not counted against MaxConns.
+	lingerClose(rw, lingering{discardLimit, 500 * time.Millisecond, 500 * time.Millisecond})
 }
 
 const refusalBody = "503 Service Unavailable: too many connections\n"

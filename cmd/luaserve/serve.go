@@ -37,6 +37,9 @@ type options struct {
 	maxHeader     int
 	headerTimeout time.Duration
 	bodyTimeout   time.Duration
+	bodyTotal     time.Duration
+	minBodyRate   int64
+	bodyMemory    int64
 	idleTimeout   time.Duration
 	writeTimeout  time.Duration
 	shutdown      time.Duration
@@ -61,10 +64,16 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "no os.execute or io.popen in scripts, and files only in the script's folder and -root (default off)")
-	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; more are answered 503")
+	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; past it a new one replaces the one longest waiting for a request, or gets 503 when none waits")
 	fs.IntVar(&o.maxHeader, "max-header-bytes", httpcore.DefaultMaxHeaderBytes, "largest request header section (431 past it)")
-	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section")
-	fs.DurationVar(&o.bodyTimeout, "body-timeout", httpcore.DefaultBodyReadTimeout, "time for each read of a request body")
+	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section; a new connection's first, from the accept")
+	fs.DurationVar(&o.bodyTimeout, "body-timeout", httpcore.DefaultBodyReadTimeout, "time for each read of a request body (the whole body: -body-total-timeout)")
+	fs.DurationVar(&o.bodyTotal, "body-total-timeout", httpcore.DefaultBodyTimeout,
+		"time for a whole request body, plus a second per -min-body-rate bytes received, however it trickles (408 past it; negative: no limit)")
+	fs.Int64Var(&o.minBodyRate, "min-body-rate", httpcore.DefaultMinBodyRate,
+		"slowest request body upload, in bytes per second, that -body-total-timeout allows for (negative: no whole-body limit)")
+	fs.Int64Var(&o.bodyMemory, "body-memory", httpcore.DefaultBodyMemory,
+		"request body bytes kept in memory; a larger body goes to a temporary file, removed after its request (negative: always memory)")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", httpcore.DefaultIdleTimeout, "keep-alive wait for the next request")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
@@ -214,6 +223,9 @@ func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore
 		MaxHeaderBytes:    o.maxHeader,
 		ReadHeaderTimeout: o.headerTimeout,
 		BodyReadTimeout:   o.bodyTimeout,
+		BodyTimeout:       o.bodyTotal,
+		MinBodyRate:       o.minBodyRate,
+		BodyMemory:        o.bodyMemory,
 		IdleTimeout:       o.idleTimeout,
 		WriteTimeout:      o.writeTimeout,
 		ErrorLog:          log,
