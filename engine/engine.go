@@ -292,6 +292,14 @@ func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 	if e.serveMount(w, r) {
 		return
 	}
+	// The whole body arrives before a Lua state is taken: a client that
+	// trickles its upload holds its connection, never a state. A body that
+	// fails (too large, too slow, malformed) is answered by the core.
+	if r.ContentLength != 0 {
+		if err := r.ReceiveBody(); err != nil {
+			return
+		}
+	}
 	st := e.acquire()
 	if st == nil {
 		w.Header().Set("Retry-After", "1")

@@ -128,3 +128,50 @@ app.get("/t", function(req) return req.target .. " " .. req.path .. " " .. req.h
 		}
 	}
 }
+
+// TestSlowUploadsHoldNoState: eight clients trickling their uploads to a
+// route that reads the body held every Lua state, and /hello answered 503
+// meanwhile. The body is now received in full before a state is taken, so
+// the trickles hold only their connections.
+func TestSlowUploadsHoldNoState(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.post("/upload", function(req) return "got " .. #req.body end)
+app.get("/hello", function() return "hello" end)
+`, engine.Config{Workers: 2, Timeout: time.Second})
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 8 {
+		c, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		// A head and the first byte of a 100-byte body; the rest never
+		// comes while the test runs.
+		io.WriteString(c, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nx")
+	}
+	cl := client(t)
+	for i := range 10 {
+		start := time.Now()
+		res, body := do(t, cl, "GET", s.url+"/hello", "")
+		if res.StatusCode != 200 || body != "hello" {
+			t.Fatalf("request %d during the uploads: %d %q", i, res.StatusCode, body)
+		}
+		if d := time.Since(start); d > 500*time.Millisecond {
+			t.Fatalf("request %d took %v: it waited for a Lua state", i, d)
+		}
+	}
+	// An upload that completes is served.
+	c := conns[0]
+	io.WriteString(c, strings.Repeat("y", 99))
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if res, body := readOne(t, bufio.NewReader(c), "POST"); res.StatusCode != 200 || body != "got 100" {
+		t.Fatalf("completed upload: %d %q", res.StatusCode, body)
+	}
+}
