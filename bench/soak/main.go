@@ -31,6 +31,7 @@ func main() {
 	bin := flag.String("bin", "", "the luaserve binary (required)")
 	duration := flag.Duration("duration", 10*time.Minute, "how long the load runs")
 	inTime := flag.Duration("in-time", time.Second, "a normal request answered later than this counts as late")
+	burstOnly := flag.Bool("burst", false, "only post 50 bodies of 10 MiB at once and follow the server's RSS for 15 s after")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "soak: -bin is required (go build -o /tmp/luaserve ./cmd/luaserve)")
@@ -38,13 +39,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *duration, *inTime); err != nil {
+	if err := run(ctx, *bin, *duration, *inTime, *burstOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, duration, inTime time.Duration) error {
+func run(ctx context.Context, bin string, duration, inTime time.Duration, burstOnly bool) error {
 	addr, err := freeAddr()
 	if err != nil {
 		return err
@@ -60,6 +61,10 @@ func run(ctx context.Context, bin string, duration, inTime time.Duration) error 
 	defer func() { srv.Process.Kill(); srv.Wait() }()
 	if err := waitUp(addr); err != nil {
 		return err
+	}
+	if burstOnly {
+		burst(ctx, addr, srv.Process.Pid)
+		return nil
 	}
 	fmt.Printf("soak: luaserve pid %d on %s for %v\n", srv.Process.Pid, addr, duration)
 
@@ -135,17 +140,8 @@ func sampleRSS(ctx context.Context, pid int, st *stats) {
 	defer t.Stop()
 	start := time.Now()
 	for {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		line := "unknown (no /proc)"
-		if err == nil {
-			for _, l := range strings.Split(string(b), "\n") {
-				if strings.HasPrefix(l, "VmRSS:") {
-					line = strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:"))
-				}
-			}
-		}
 		st.mu.Lock()
-		st.rss = append(st.rss, fmt.Sprintf("%4.0fs %s", time.Since(start).Seconds(), line))
+		st.rss = append(st.rss, fmt.Sprintf("%4.0fs %s", time.Since(start).Seconds(), rss(pid)))
 		st.mu.Unlock()
 		select {
 		case <-ctx.Done():

@@ -210,6 +210,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	stopReloads := startReloads(ctx, rl, o.watch, script, stdout, log)
 	defer stopReloads()
+	releaseCtx, stopRelease := context.WithCancel(ctx)
+	defer stopRelease()
+	go releaseMemory(releaseCtx, 5*time.Second)
 	return serveUntil(ctx, srv, ln, o.shutdown, stdout)
 }
 
