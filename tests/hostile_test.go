@@ -175,3 +175,25 @@ app.get("/hello", function() return "hello" end)
 		t.Fatalf("completed upload: %d %q", res.StatusCode, body)
 	}
 }
+
+// TestSortComparatorHonoursTheLimit: table.sort with a comparator that
+// never returns is stopped at the time limit like any Lua loop.
+func TestSortComparatorHonoursTheLimit(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/sort", function()
+  local t = {}
+  for i = 1, 100 do t[i] = 100 - i end
+  table.sort(t, function(a, b) while true do end end)
+  return "sorted"
+end)
+`, engine.Config{Timeout: 300 * time.Millisecond})
+	start := time.Now()
+	if res, _ := do(t, client(t), "GET", s.url+"/sort", ""); res.StatusCode != 504 {
+		t.Fatalf("status %d, want 504", res.StatusCode)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
+}

@@ -622,3 +622,39 @@ func BenchmarkJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestJSONStopsWithTheRequest: a long encode or decode checks the
+// request's context every checkEvery values, and charges its budget.
+func TestJSONStopsWithTheRequest(t *testing.T) {
+	L := newJSONState(t)
+	big := L.CreateTable(5000, 0)
+	for i := 1; i <= 5000; i++ {
+		big.Append(lua.LNumber(i))
+	}
+	text := "[" + strings.Repeat("1,", 4999) + "1]"
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Encode(ctx, nil, big); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("encode under a cancelled context: %v", err)
+	}
+	if _, err := Decode(ctx, L, text); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("decode under a cancelled context: %v", err)
+	}
+	small := stdlib.WithBudget(context.Background(), budgetOf(1000))
+	if _, err := Decode(small, L, text); err == nil || !errors.Is(err, stdlib.ErrMemoryLimit) {
+		t.Errorf("decode past the budget: %v", err)
+	}
+	if _, err := Encode(context.Background(), nil, big); err != nil {
+		t.Errorf("without limits: %v", err)
+	}
+}
+
+// budgetOf is a stdlib.Budget of n bytes.
+type budgetOf int
+
+func (b budgetOf) Charge(n int) error {
+	if n > int(b) {
+		return stdlib.ErrMemoryLimit
+	}
+	return nil
+}
