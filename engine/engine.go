@@ -45,7 +45,7 @@ type Config struct {
 	RequestMemory int64
 	// MaxMemory is the process's memory limit (the command sets Go's soft
 	// limit to it). When the live heap passes it, the watchdog stops the
-	// request that charged the most (or has run the longest) with a 500.
+	// request that has run the longest with a 500, one per collection.
 	// Zero: no such check.
 	MaxMemory int64
 	// Sandbox takes away running programs from scripts and limits their

@@ -21,6 +21,7 @@ type limitCtx struct {
 	// claimed once the watchdog decided to fire: disarm and expire swap it,
 	// so exactly one of them wins a request that ends at its deadline.
 	deadline atomic.Int64
+	started  atomic.Int64 // when the request began (see clock); 0 when idle
 	fired    atomic.Bool
 	cause    error // set once, before done closes
 }
@@ -36,14 +37,17 @@ func clock() int64 { return int64(time.Since(clockStart)) }
 
 // arm starts the clock for one request.
 func (c *limitCtx) arm(d time.Duration) {
+	now := clock()
+	c.started.Store(now)
 	if d > 0 {
-		c.deadline.Store(clock() + int64(d))
+		c.deadline.Store(now + int64(d))
 	}
 }
 
 // disarm stops the clock. It reports false when the limit fired, or is
 // about to: the state must then be replaced.
 func (c *limitCtx) disarm() bool {
+	c.started.Store(0)
 	return c.deadline.Swap(0) != claimed && !c.fired.Load()
 }
 
@@ -89,8 +93,8 @@ func (c *limitCtx) Err() error {
 }
 
 // watchdog fires the time limit of states that run past it, and stops the
-// heaviest request when the live heap passes Config.MaxMemory, until the
-// engine closes. It ticks at a tenth of the limit (between 5 ms and 100 ms;
+// longest-running request when the heap passes Config.MaxMemory (see
+// heapWatch), until the engine closes. It ticks at a tenth of the limit (between 5 ms and 100 ms;
 // 100 ms with no request limit, for the load limit), so a limit fires up
 // to that much late.
 func (e *Engine) watchdog() {
@@ -100,7 +104,7 @@ func (e *Engine) watchdog() {
 	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	heap := newHeapSample()
+	heap := newHeapWatch()
 	for {
 		select {
 		case <-e.closing:
@@ -108,13 +112,17 @@ func (e *Engine) watchdog() {
 		case <-t.C:
 		}
 		now := clock()
-		over := e.cfg.MaxMemory > 0 && heap.bytes() > e.cfg.MaxMemory
+		over := e.cfg.MaxMemory > 0 && heap.over(e.cfg.MaxMemory)
 		e.liveMu.Lock()
 		for st := range e.live {
 			st.limit.expire(now)
 		}
-		if over && e.stopHeaviestLocked() {
-			e.log.Warn("luaserve: the heap passed -max-memory: stopped the heaviest request", "max_memory", e.cfg.MaxMemory)
+		if over {
+			if n := e.stopRunningLocked(now, max(2*tick, 100*time.Millisecond)); n > 0 {
+				heap.stopped()
+				e.log.Warn("luaserve: the heap passed -max-memory: stopped the long-running requests", "requests", n,
+					"max_memory", e.cfg.MaxMemory)
+			}
 		}
 		e.liveMu.Unlock()
 	}

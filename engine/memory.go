@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/metrics"
 	"sync/atomic"
+	"time"
 
 	"github.com/luaserve/luaserve/lua/stdlib"
 )
@@ -37,44 +38,66 @@ func (b *budget) reset() {
 	}
 }
 
-// heapSample reads the live heap, for the watchdog. Allocation-free once
-// the sample slice exists.
-type heapSample struct{ s []metrics.Sample }
-
-func newHeapSample() *heapSample {
-	return &heapSample{s: []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}}
+// heapWatch tells the watchdog when the heap is past the memory limit:
+// when what the last collection found live passes it (the script holds
+// that much), or when the heap, garbage included, passes twice the limit
+// before a collection could tell. After it has stopped a request it
+// waits for the next collection, so that the memory that request held
+// is counted out before another is stopped. Allocation-free once made.
+type heapWatch struct {
+	s         []metrics.Sample
+	waitCycle uint64 // no stop until the collections pass this count
 }
 
-func (h *heapSample) bytes() int64 {
+func newHeapWatch() *heapWatch {
+	return &heapWatch{s: []metrics.Sample{
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+	}}
+}
+
+// over reports whether the heap is past limit and a request should stop.
+func (h *heapWatch) over(limit int64) bool {
 	metrics.Read(h.s)
-	if h.s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(h.s[0].Value.Uint64())
-}
-
-// stopHeaviest fires, with ErrMemoryLimit, the time limit of the running
-// state that has charged the most, or, when none has charged anything
-// (memory taken by Lua code itself, as a "..": the allocator gives no
-// account of it), the one whose request has run the longest. It reports
-// whether it stopped one. e.liveMu is held.
-func (e *Engine) stopHeaviestLocked() bool {
-	var worst *state
-	var worstUsed, earliest int64
-	for st := range e.live {
-		dl := st.limit.deadline.Load()
-		if dl <= 0 || st.limit.fired.Load() {
-			continue // idle, loading without a request, or already stopped
-		}
-		used := st.budget.used.Load()
-		switch {
-		case worst == nil, used > worstUsed, used == worstUsed && dl < earliest:
-			worst, worstUsed, earliest = st, used, dl
-		}
-	}
-	if worst == nil {
+	live, objects, cycles := h.s[0].Value.Uint64(), h.s[1].Value.Uint64(), h.s[2].Value.Uint64()
+	if cycles < h.waitCycle {
 		return false
 	}
-	worst.limit.fire(fmt.Errorf("%w: the server's memory is at its limit", stdlib.ErrMemoryLimit))
-	return true
+	return int64(live) > limit || int64(objects) > 2*limit
 }
+
+// stopped notes a stop: the next waits for a collection after it.
+func (h *heapWatch) stopped() { h.waitCycle = h.s[2].Value.Uint64() + 1 }
+
+// stopRunningLocked fires, with ErrMemoryLimit, the time limit of every
+// request that has run for minAge or more, or of the one that has run the
+// longest when none has; it returns how many it stopped. Memory that Lua
+// code takes itself (a "..", a table filled in a loop) is on no budget,
+// and the allocator gives no account of it per request; the requests an
+// ordinary server runs are short, so the ones still running are where it
+// went. e.liveMu is held.
+func (e *Engine) stopRunningLocked(now int64, minAge time.Duration) int {
+	var longest *state
+	var earliest int64
+	n := 0
+	for st := range e.live {
+		start := st.limit.started.Load()
+		if start == 0 || st.limit.fired.Load() {
+			continue // idle, or already stopped
+		}
+		if now-start >= int64(minAge) {
+			st.limit.fire(errMemoryStop)
+			n++
+		} else if longest == nil || start < earliest {
+			longest, earliest = st, start
+		}
+	}
+	if n == 0 && longest != nil {
+		longest.limit.fire(errMemoryStop)
+		n = 1
+	}
+	return n
+}
+
+var errMemoryStop = fmt.Errorf("%w: the server's memory is at its limit", stdlib.ErrMemoryLimit)
