@@ -39,11 +39,12 @@ func (b *budget) reset() {
 }
 
 // heapWatch tells the watchdog when the heap is past the memory limit:
-// when what the last collection found live passes it (the script holds
-// that much), or when the heap, garbage included, passes twice the limit
-// before a collection could tell. After it has stopped a request it
-// waits for the next collection, so that the memory that request held
-// is counted out before another is stopped. Allocation-free once made.
+// when it holds more than the limit, garbage included. Go's soft limit
+// (the command sets it to the same value) keeps garbage below it by
+// collecting sooner, so past it is growth the collector could not undo.
+// After it has stopped requests it waits for the next collection, so that
+// the memory they held is counted out before others are stopped.
+// Allocation-free once made.
 type heapWatch struct {
 	s         []metrics.Sample
 	waitCycle uint64 // no stop until the collections pass this count
@@ -64,38 +65,29 @@ func (h *heapWatch) over(limit int64) bool {
 	if cycles < h.waitCycle {
 		return false
 	}
-	return int64(live) > limit || int64(objects) > 2*limit
+	return int64(live) > limit || int64(objects) > limit
 }
 
 // stopped notes a stop: the next waits for a collection after it.
 func (h *heapWatch) stopped() { h.waitCycle = h.s[2].Value.Uint64() + 1 }
 
 // stopRunningLocked fires, with ErrMemoryLimit, the time limit of every
-// request that has run for minAge or more, or of the one that has run the
-// longest when none has; it returns how many it stopped. Memory that Lua
-// code takes itself (a "..", a table filled in a loop) is on no budget,
-// and the allocator gives no account of it per request; the requests an
-// ordinary server runs are short, so the ones still running are where it
-// went. e.liveMu is held.
+// request that has run for minAge or more, and returns how many it
+// stopped. Memory that Lua code takes itself (a "..", a table filled in a
+// loop) is on no budget, and the allocator gives no account of it per
+// request; the requests an ordinary server runs are shorter, so the ones
+// still running are where it went. A request younger than minAge is left
+// alone: if it is the one, the next tick finds it old enough.
+// e.liveMu is held.
 func (e *Engine) stopRunningLocked(now int64, minAge time.Duration) int {
-	var longest *state
-	var earliest int64
 	n := 0
 	for st := range e.live {
 		start := st.limit.started.Load()
-		if start == 0 || st.limit.fired.Load() {
-			continue // idle, or already stopped
+		if start == 0 || st.limit.fired.Load() || now-start < int64(minAge) {
+			continue // idle, already stopped, or too young to blame
 		}
-		if now-start >= int64(minAge) {
-			st.limit.fire(errMemoryStop)
-			n++
-		} else if longest == nil || start < earliest {
-			longest, earliest = st, start
-		}
-	}
-	if n == 0 && longest != nil {
-		longest.limit.fire(errMemoryStop)
-		n = 1
+		st.limit.fire(errMemoryStop)
+		n++
 	}
 	return n
 }

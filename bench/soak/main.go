@@ -32,7 +32,17 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Minute, "how long the load runs")
 	inTime := flag.Duration("in-time", time.Second, "a normal request answered later than this counts as late")
 	burstOnly := flag.Bool("burst", false, "only post 50 bodies of 10 MiB at once and follow the server's RSS for 15 s after")
+	only := flag.String("only", "", "run only the hostile traffic whose names contain this (e.g. \"concat\")")
 	flag.Parse()
+	if *only != "" {
+		var kept []hostile
+		for _, h := range hostiles {
+			if strings.Contains(h.name, *only) {
+				kept = append(kept, h)
+			}
+		}
+		hostiles = kept
+	}
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "soak: -bin is required (go build -o /tmp/luaserve ./cmd/luaserve)")
 		os.Exit(2)

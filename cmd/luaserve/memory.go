@@ -18,22 +18,25 @@ type memoryOptions struct {
 
 // fallbackMaxMemory is -max-memory's default where the system's memory
 // cannot be read.
-const fallbackMaxMemory = 2 << 30
+const fallbackMaxMemory = 1 << 30
 
 func addMemoryFlags(fs *flag.FlagSet, o *memoryOptions) {
 	o.max = byteSize(defaultMaxMemory())
 	o.perRequest = engine.DefaultRequestMemory
 	fs.Var(&o.max, "max-memory", "the process's memory limit (Go's soft limit); past it the heaviest request is stopped with a 500; "+
-		"0 for none (default: 3/4 of the machine's or container's memory)")
+		"0 for none (default: a quarter of the machine's or container's memory)")
 	fs.Var(&o.perRequest, "max-request-memory", "what one request may allocate through string.rep, table.concat, string.format "+
 		"and JSON decoding; 0 for none")
 }
 
-// defaultMaxMemory is three quarters of what the machine (or the
-// container's memory limit) has, or fallbackMaxMemory when unknown.
+// defaultMaxMemory is a quarter of what the machine (or the container's
+// memory limit) has, or fallbackMaxMemory when unknown. A quarter, because
+// memory a route takes in plain Lua is stopped only between two VM
+// instructions: a string doubled by ".." can reach about three times the
+// limit in the instruction that crosses it, and that must still fit.
 func defaultMaxMemory() int64 {
 	if total := systemMemory(); total > 0 {
-		return total / 4 * 3
+		return total / 4
 	}
 	return fallbackMaxMemory
 }
