@@ -36,7 +36,11 @@ func (h *host) Dir() string              { return h.dir }
 // its cause, which stops the Lua code as the time limit does.
 //
 // begin and end run on the serving goroutine; Done may be called from any
-// goroutine a module starts. active and linking are a Dekker pair: end
+// goroutine a module starts, which calls httpcore's Request.Context off
+// the handler's goroutine. That is safe because of stdlib.Host's contract:
+// a module does not keep the context past the function that asked for it,
+// so the Lua code (the only other user of the request) waits meanwhile,
+// and end, which takes the lock link holds, comes after. active and linking are a Dekker pair: end
 // clears active then reads linking, link sets linking then reads active,
 // so either link sees no request, or end sees the link and takes the lock
 // to undo it (and the request is read only while active).

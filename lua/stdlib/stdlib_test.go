@@ -60,32 +60,30 @@ func compileFile(path string) (*lua.FunctionProto, error) {
 // TestLuaModules runs testdata/*_test.lua: the modules tested in Lua, as
 // scripts use them. Each check is an assert, so a failure names its line.
 func TestLuaModules(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*_test.lua")
-	if len(files) == 0 {
-		t.Fatal("no testdata/*_test.lua")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), "_test.lua"), func(t *testing.T) {
-			var logs bytes.Buffer
-			L := newState(t, &logs)
-			if err := L.DoFile(f); err != nil {
-				t.Fatalf("%v\nlog:\n%s", err, logs.String())
-			}
-		})
-	}
+	runLuaFiles(t, "testdata/*_test.lua", func(t *testing.T, logs *bytes.Buffer) *lua.LState {
+		return newState(t, logs)
+	})
 }
 
 // TestLuaSandbox runs testdata/sandbox_*.lua in a sandboxed state whose
 // one root is testdata.
 func TestLuaSandbox(t *testing.T) {
-	files, _ := filepath.Glob("testdata/sandbox_*.lua")
+	runLuaFiles(t, "testdata/sandbox_*.lua", func(t *testing.T, logs *bytes.Buffer) *lua.LState {
+		return newSandboxState(t, logs, "testdata")
+	})
+}
+
+// runLuaFiles runs each file matching glob as a subtest, in a state that
+// newL makes with its log written to logs.
+func runLuaFiles(t *testing.T, glob string, newL func(*testing.T, *bytes.Buffer) *lua.LState) {
+	files, _ := filepath.Glob(glob)
 	if len(files) == 0 {
-		t.Fatal("no testdata/sandbox_*.lua")
+		t.Fatalf("no %s", glob)
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".lua"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(strings.TrimSuffix(filepath.Base(f), ".lua"), "_test"), func(t *testing.T) {
 			var logs bytes.Buffer
-			L := newSandboxState(t, &logs, "testdata")
+			L := newL(t, &logs)
 			if err := L.DoFile(f); err != nil {
 				t.Fatalf("%v\nlog:\n%s", err, logs.String())
 			}
