@@ -14,6 +14,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/lua/stdlib"
+	luacrypto "github.com/luaserve/luaserve/lua/stdlib/crypto"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	luslog "github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
@@ -26,7 +27,7 @@ import (
 // modules are the library modules, as the engine lists them.
 func modules() []stdlib.Module {
 	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
-		luslog.Module(), response.Module()}
+		luslog.Module(), response.Module(), luacrypto.Module()}
 }
 
 // newState returns a state made as every luaserve state is, its log
