@@ -4,6 +4,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/crypto"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
+	"github.com/luaserve/luaserve/lua/stdlib/jwt"
 	"github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
 	"github.com/luaserve/luaserve/lua/stdlib/store"
@@ -24,5 +25,6 @@ func Modules() []stdlib.Module {
 		log.Module(),
 		response.Module(),
 		crypto.Module(),
+		jwt.Module(),
 	}
 }

@@ -67,11 +67,22 @@ func hmacHash(alg string) func() hash.Hash {
 	return sha256.New
 }
 
+// hmacSize returns the output size of an HS algorithm's hash.
+func hmacSize(alg string) int {
+	switch alg {
+	case "HS384":
+		return sha512.Size384
+	case "HS512":
+		return sha512.Size
+	}
+	return sha256.Size
+}
+
 // CheckHMACKey refuses HMAC keys that RFC 7518 section 3.2 forbids
 // (shorter than the hash) and PEM keys, which are public keys mistaken
 // for secrets.
 func CheckHMACKey(alg, key string) error {
-	if n := hmacHash(alg)().Size(); len(key) < n {
+	if n := hmacSize(alg); len(key) < n {
 		return fmt.Errorf("jwt: %s key must be at least %d bytes (RFC 7518 section 3.2)", alg, n)
 	}
 	if strings.HasPrefix(key, "-----BEGIN") {

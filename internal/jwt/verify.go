@@ -105,9 +105,11 @@ func (v *Verifier) header(seg string) (Header, error) {
 			return h, fmt.Errorf("%w: header over %d bytes", ErrSize, maxHeader)
 		}
 		head, err := b64.DecodeString(seg)
-		if err != nil || json.Unmarshal(head, &h) != nil {
+		var decoded Header // declared here: escaping, it is allocated only here
+		if err != nil || json.Unmarshal(head, &decoded) != nil {
 			return h, fmt.Errorf("%w: header is not base64url JSON", ErrMalformed)
 		}
+		h = decoded
 	}
 	switch {
 	case h.Alg == "":

@@ -16,6 +16,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	luacrypto "github.com/luaserve/luaserve/lua/stdlib/crypto"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
+	luajwt "github.com/luaserve/luaserve/lua/stdlib/jwt"
 	luslog "github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
 	luastore "github.com/luaserve/luaserve/lua/stdlib/store"
@@ -27,7 +28,7 @@ import (
 // modules are the library modules, as the engine lists them.
 func modules() []stdlib.Module {
 	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
-		luslog.Module(), response.Module(), luacrypto.Module()}
+		luslog.Module(), response.Module(), luacrypto.Module(), luajwt.Module()}
 }
 
 // newState returns a state made as every luaserve state is, its log
