@@ -6,6 +6,13 @@
 //	time.sleep(seconds)         blocks this state (not the server); ends early,
 //	                            with an error, when the request's time limit
 //	                            passes or its client goes away
+//	time.format_rfc3339(t [, offset]) -> "2026-12-01T09:30:00Z"
+//	time.parse_rfc3339(s) -> t, offset | nil, err
+//	time.format_http(t) -> "Tue, 01 Dec 2026 09:30:00 GMT"
+//	time.parse_http(s) -> t | nil, err   (IMF-fixdate, RFC 850, asctime)
+//
+// Times are seconds since the epoch; offsets are seconds east of UTC, or
+// strings "+02:00" and "Z" when given.
 package time
 
 import (
@@ -22,7 +29,8 @@ func Module() stdlib.Module { return stdlib.Module{Name: "luaserve.time", Open: 
 
 func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 	start := time.Now()
-	return L.SetFuncs(L.CreateTable(0, 3), map[string]lua.LGFunction{
+	mod := L.SetFuncs(L.CreateTable(0, 3+len(dateFuncs)), dateFuncs)
+	return L.SetFuncs(mod, map[string]lua.LGFunction{
 		"now": func(L *lua.LState) int {
 			L.Push(lua.LNumber(float64(time.Now().UnixNano()) / 1e9))
 			return 1
