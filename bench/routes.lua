@@ -14,3 +14,22 @@ end)
 -- The harness starts luaserve in a scratch folder whose ./static holds the
 -- test files, and says where in BENCH_STATIC_DIR.
 app.static("/static", os.getenv("BENCH_STATIC_DIR") or "static")
+
+-- /jwt: the json route behind an HS256 bearer token, for the cost of
+-- verifying one (docs/BENCHMARKS.md). GET /jwt/token gives the token to
+-- send; its claims are fixed, so it is the same on every start.
+local jwt = require("luaserve.jwt")
+local secret = "bench-secret-bench-secret-bench-secret"
+local token = jwt.sign({ sub = "42", name = "user-42", iat = 1700000000, exp = 4102444800 }, secret)
+
+app.get("/jwt/token", function()
+  return token
+end)
+
+app.get("/jwt", function(req)
+  local claims, err = jwt.verify((req.headers.authorization or ""):sub(8), secret)
+  if not claims then
+    return { status = 401, json = { error = err } }
+  end
+  return { json = { id = claims.sub, name = claims.name, fields = req.query.fields or "" } }
+end)

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,45 @@ func BenchmarkLuaHelloPipelined(b *testing.B) {
 func BenchmarkLuaJSONPipelined(b *testing.B) {
 	addr := benchServer(b)
 	one := newRoundTrip(b, addr, "GET /users/42?fields=name,email HTTP/1.1\r\nHost: b\r\n\r\n")
+	rt := &roundTrip{c: one.c, req: []byte(pipelined(string(one.req), 16)), resp: make([]byte, 16*len(one.resp))}
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// jwtRequest is the /jwt request of the bench routes: the json route's
+// path and query, with the route's bearer token.
+func jwtRequest(b testing.TB, addr string) string {
+	tok := newRoundTrip(b, addr, "GET /jwt/token HTTP/1.1\r\nHost: b\r\n\r\n")
+	_, body, ok := strings.Cut(string(tok.resp), "\r\n\r\n")
+	if !ok || strings.Count(body, ".") != 2 {
+		b.Fatalf("no token: %q", tok.resp)
+	}
+	return "GET /jwt?fields=name,email HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer " + body + "\r\n\r\n"
+}
+
+// BenchmarkLuaJWT: BenchmarkLuaJSON's route behind an HS256 bearer token
+// that jwt.verify checks.
+func BenchmarkLuaJWT(b *testing.B) {
+	addr := benchServer(b)
+	rt := newRoundTrip(b, addr, jwtRequest(b, addr))
+	if !strings.HasPrefix(string(rt.resp), "HTTP/1.1 200 ") {
+		b.Fatalf("refused: %q", rt.resp)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkLuaJWTPipelined: 16 pipelined jwt requests per iteration.
+func BenchmarkLuaJWTPipelined(b *testing.B) {
+	addr := benchServer(b)
+	one := newRoundTrip(b, addr, jwtRequest(b, addr))
+	if !strings.HasPrefix(string(one.resp), "HTTP/1.1 200 ") {
+		b.Fatalf("refused: %q", one.resp)
+	}
 	rt := &roundTrip{c: one.c, req: []byte(pipelined(string(one.req), 16)), resp: make([]byte, 16*len(one.resp))}
 	b.ReportAllocs()
 	for b.Loop() {
