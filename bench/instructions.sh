@@ -7,7 +7,8 @@
 #
 # It runs the benchmark at two iteration counts and divides the difference,
 # so start-up (compiling the script, building Lua states) cancels out.
-# Needs valgrind (apt-get install valgrind).
+# Needs valgrind (apt-get install valgrind). cpu.rdtscp=off: valgrind 3.19
+# cannot run the RDTSCP instruction Go 1.26's runtime uses for its clock.
 set -euo pipefail
 pkg=${1:?package, e.g. ./engine}
 bench=${2:?benchmark name}
@@ -18,7 +19,7 @@ bin=$(mktemp /tmp/luaserve-bench.XXXXXX)
 trap 'rm -f "$bin"' EXIT
 CGO_ENABLED=0 go test -c -o "$bin" "$pkg"
 count() {
-    (cd "$pkg" && GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind \
+    (cd "$pkg" && GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off GOMAXPROCS=1 valgrind --tool=callgrind \
         --callgrind-out-file=/dev/null "$bin" -test.run '^$' -test.bench "^$bench\$" \
         -test.benchtime "${1}x" 2>&1 | awk '/I *refs:/ { gsub(",", "", $4); print $4 }')
 }

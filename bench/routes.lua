@@ -27,7 +27,7 @@ app.get("/jwt/token", function()
 end)
 
 app.get("/jwt", function(req)
-  local claims, err = jwt.verify((req.headers.authorization or ""):sub(8), secret)
+  local claims, err = jwt.verify(req:header("authorization") or "", secret)
   if not claims then
     return { status = 401, json = { error = err } }
   end

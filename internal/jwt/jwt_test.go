@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestRFC7515Example(t *testing.T) {
 		".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 	v := hmacVerifier(string(key), "HS256")
 	_, payload, err := v.Verify(tok)
-	if err != nil || string(payload) != "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}" {
+	if err != nil || payload != "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}" {
 		t.Fatalf("got %q %v", payload, err)
 	}
 	if _, _, err := v.Verify(tok[:len(tok)-1] + "Y"); !errors.Is(err, ErrSignature) {
@@ -42,7 +43,7 @@ func TestRFC8037Example(t *testing.T) {
 	want := "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc" +
 		".hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
 	v := &Verifier{Algs: []string{"EdDSA"}, Key: func(string) (string, bool) { return string(x), true }}
-	if _, p, err := v.Verify(want); err != nil || string(p) != "Example of Ed25519 signing" {
+	if _, p, err := v.Verify(want); err != nil || p != "Example of Ed25519 signing" {
 		t.Fatalf("got %q %v", p, err)
 	}
 	priv, err := ParseEd25519Private(string(d))
@@ -72,7 +73,7 @@ func TestInterop(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := &Verifier{Algs: []string{tc.alg}, Key: func(string) (string, bool) { return tc.mPub, true }}
-		if _, p, err := v.Verify(theirs); err != nil || !strings.Contains(string(p), `"sub":"ann"`) {
+		if _, p, err := v.Verify(theirs); err != nil || !strings.Contains(p, `"sub":"ann"`) {
 			t.Errorf("%s: theirs: %q %v", tc.alg, p, err)
 		}
 		mine, err := Sign(tc.alg, tc.mine, "k1", []byte(`{"sub":"bob","exp":9999999999}`))
@@ -128,6 +129,39 @@ func TestRefused(t *testing.T) {
 	}
 }
 
+// TestSeenTokens: a token verified before skips the signature check only
+// while its algorithm is accepted and its key id gives the same key.
+func TestSeenTokens(t *testing.T) {
+	tok, _ := Sign("HS256", secret, "k1", []byte(`{"sub":"ann"}`))
+	keys := map[string]string{"k1": secret}
+	v := &Verifier{Algs: []string{"HS256"}, Key: func(kid string) (string, bool) { k, ok := keys[kid]; return k, ok }}
+	for range 2 {
+		if _, p, err := v.Verify(tok); err != nil || p != `{"sub":"ann"}` {
+			t.Fatalf("got %q %v", p, err)
+		}
+	}
+	if len(v.seen) != 1 {
+		t.Fatalf("%d tokens cached, want 1", len(v.seen))
+	}
+	keys["k1"] = strings.Repeat("r", 32) // rotated
+	if _, _, err := v.Verify(tok); !errors.Is(err, ErrSignature) {
+		t.Errorf("after the key changed: %v", err)
+	}
+	keys["k1"] = secret
+	v.Algs = []string{"HS512"}
+	if _, _, err := v.Verify(tok); !errors.Is(err, ErrAlg) {
+		t.Errorf("after HS256 was dropped: %v", err)
+	}
+	v.Algs = []string{"HS256"}
+	for i := range 2 * maxSeen {
+		other, _ := Sign("HS256", secret, "k1", []byte(`{"n":`+strings.Repeat("1", i+1)+`}`))
+		v.Verify(other)
+	}
+	if len(v.seen) > maxSeen {
+		t.Errorf("cache grew to %d", len(v.seen))
+	}
+}
+
 func TestVerifierCheck(t *testing.T) {
 	for _, algs := range [][]string{nil, {"none"}, {"HS256", "EdDSA"}, {"RS256"}} {
 		if err := (&Verifier{Algs: algs}).Check(); !errors.Is(err, ErrAlg) {
@@ -155,21 +189,22 @@ func TestSignRefusesWeakKeys(t *testing.T) {
 }
 
 func TestCheckTimes(t *testing.T) {
-	f := func(v float64) *float64 { return &v }
 	now := 1_000_000.0
+	exp := func(v float64) Times { return Times{Exp: v, HasExp: true} }
 	for _, tc := range []struct {
 		name string
 		t    Times
 		want error
 	}{
-		{"fresh", Times{Exp: f(now + 60), Iat: f(now)}, nil},
-		{"expired", Times{Exp: f(now - 31)}, ErrExpired},
-		{"expired_within_leeway", Times{Exp: f(now - 29)}, nil},
-		{"exp_now_minus_leeway", Times{Exp: f(now - 30)}, ErrExpired},
-		{"nbf_ahead", Times{Exp: f(now + 60), Nbf: f(now + 31)}, ErrNotYet},
-		{"nbf_within_leeway", Times{Exp: f(now + 60), Nbf: f(now + 30)}, nil},
-		{"iat_ahead", Times{Exp: f(now + 600), Iat: f(now + 300)}, ErrNotYet},
+		{"fresh", Times{Exp: now + 60, HasExp: true, Iat: now, HasIat: true}, nil},
+		{"expired", exp(now - 31), ErrExpired},
+		{"expired_within_leeway", exp(now - 29), nil},
+		{"exp_now_minus_leeway", exp(now - 30), ErrExpired},
+		{"nbf_ahead", Times{Exp: now + 60, HasExp: true, Nbf: now + 31, HasNbf: true}, ErrNotYet},
+		{"nbf_within_leeway", Times{Exp: now + 60, HasExp: true, Nbf: now + 30, HasNbf: true}, nil},
+		{"iat_ahead", Times{Exp: now + 600, HasExp: true, Iat: now + 300, HasIat: true}, ErrNotYet},
 		{"no_exp", Times{}, ErrClaims},
+		{"nan", Times{Exp: math.NaN(), HasExp: true}, ErrClaims},
 	} {
 		if err := CheckTimes(tc.t, now, 30, true); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)

@@ -23,9 +23,27 @@ type Verifier struct {
 	MaxSize int
 
 	tok  []byte // scratch: the token's bytes
-	buf  []byte // scratch for decoding; Verify's payload points into it
+	buf  []byte // scratch for decoding
 	macs macs
+	seen map[string]seenToken // tokens verified before, by their text
 }
+
+// seenToken is what a verified token's signature check found. A client
+// sends the same token with every request until it expires; checking
+// it again (base64, HMAC) would find the same, as long as the algorithm
+// is still accepted and its key id still gives the same key.
+type seenToken struct {
+	h       Header
+	key     string
+	payload string
+}
+
+// Bounds of the verified-token cache: entries (then it starts over), and
+// the longest token kept.
+const (
+	maxSeen      = 64
+	maxSeenToken = 1 << 10
+)
 
 // Check returns an error when v's algorithms are empty, unknown, "none",
 // or of two kinds.
@@ -46,44 +64,61 @@ func (v *Verifier) Check() error {
 }
 
 // Verify checks token and returns its header and its payload (the claims'
-// JSON, still to be decoded and checked), which is valid until v's next
-// use. The payload is decoded only once the signature matches. Errors wrap
-// ErrSize, ErrMalformed, ErrAlg, ErrKey or ErrSignature and say why.
-func (v *Verifier) Verify(token string) (Header, []byte, error) {
+// JSON, still to be decoded and checked). The payload is decoded only once
+// the signature matches. Errors wrap ErrSize, ErrMalformed, ErrAlg, ErrKey
+// or ErrSignature and say why.
+func (v *Verifier) Verify(token string) (Header, string, error) {
 	max := v.MaxSize
 	if max <= 0 {
 		max = DefaultMaxSize
 	}
 	if len(token) > max {
-		return Header{}, nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrSize, len(token), max)
+		return Header{}, "", fmt.Errorf("%w: %d bytes, the limit is %d", ErrSize, len(token), max)
 	}
+	if e, ok := v.seen[token]; ok && slices.Contains(v.Algs, e.h.Alg) {
+		if key, ok := v.Key(e.h.Kid); ok && key == e.key {
+			return e.h, e.payload, nil
+		}
+	}
+	h, payload, key, err := v.verify(token)
+	if err == nil && len(token) <= maxSeenToken {
+		if len(v.seen) >= maxSeen || v.seen == nil {
+			v.seen = make(map[string]seenToken, maxSeen)
+		}
+		v.seen[token] = seenToken{h: h, key: key, payload: payload}
+	}
+	return h, payload, err
+}
+
+// verify is Verify without the cache; it also returns the key used.
+func (v *Verifier) verify(token string) (Header, string, string, error) {
 	dot1 := strings.IndexByte(token, '.')
 	dot2 := strings.LastIndexByte(token, '.')
 	if dot1 < 0 || dot1 == dot2 || strings.IndexByte(token[dot1+1:dot2], '.') >= 0 {
-		return Header{}, nil, fmt.Errorf("%w: want three parts separated by dots", ErrMalformed)
+		return Header{}, "", "", fmt.Errorf("%w: want three parts separated by dots", ErrMalformed)
 	}
 	h, err := v.header(token[:dot1])
 	if err != nil {
-		return h, nil, err
+		return h, "", "", err
 	}
 	key, ok := v.Key(h.Kid)
 	if !ok {
-		return h, nil, fmt.Errorf("%w: unknown key id %q", ErrKey, h.Kid)
+		return h, "", "", fmt.Errorf("%w: unknown key id %q", ErrKey, h.Kid)
 	}
 	v.tok = append(v.tok[:0], token...)
 	v.buf, err = b64.AppendDecode(v.buf[:0], v.tok[dot2+1:])
 	if err != nil {
-		return h, nil, fmt.Errorf("%w: signature is not base64url", ErrMalformed)
+		return h, "", "", fmt.Errorf("%w: signature is not base64url", ErrMalformed)
 	}
 	sigLen := len(v.buf)
 	if !v.signed(h.Alg, key, v.tok[:dot2]) {
-		return h, nil, ErrSignature
+		return h, "", "", ErrSignature
 	}
 	v.buf, err = b64.AppendDecode(v.buf[:sigLen], v.tok[dot1+1:dot2])
 	if err != nil {
-		return h, nil, fmt.Errorf("%w: payload is not base64url", ErrMalformed)
+		return h, "", "", fmt.Errorf("%w: payload is not base64url", ErrMalformed)
 	}
-	return h, v.buf[sigLen:], nil
+	return h, string(v.buf[sigLen:]), key, nil
 }
 
 // common are the headers Sign and most libraries write, decoded ahead:

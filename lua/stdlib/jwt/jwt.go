@@ -9,6 +9,8 @@
 //	                     a claims.exp of the caller's wins. iat is added
 //	                     when claims has none.
 //	jwt.verify(token:string, key:string|table [, opts]) -> claims | nil, err
+//	    token            the token, or an Authorization header's value
+//	                     ("Bearer <token>")
 //	    key              the secret or Ed25519 public key, or a table of
 //	                     them by "kid"
 //	    opts.algs        accepted algorithms, one kind (default {"HS256"})

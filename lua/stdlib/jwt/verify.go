@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -37,12 +38,12 @@ func (b *binding) verify(L *lua.LState) int {
 		}
 	}
 	b.key = key
-	_, payload, err := b.v.Verify(tok)
+	_, payload, err := b.v.Verify(stripBearer(tok))
 	b.key = lua.LNil
 	if err != nil {
 		return fail(L, err.Error())
 	}
-	v, err := json.Decode(b.h.Context(), L, string(payload))
+	v, err := json.Decode(b.h.Context(), L, payload)
 	claims, ok := v.(*lua.LTable)
 	if err != nil || !ok {
 		return fail(L, "jwt: claims are not a JSON object")
@@ -52,6 +53,16 @@ func (b *binding) verify(L *lua.LState) int {
 	}
 	L.Push(claims)
 	return 1
+}
+
+// stripBearer returns an Authorization header's token: "Bearer " (any
+// case, RFC 6750 section 2.1) is skipped, so the header can be passed as
+// it is. A token has no space, so nothing else is changed.
+func stripBearer(s string) string {
+	if len(s) > 7 && s[6] == ' ' && strings.EqualFold(s[:6], "bearer") {
+		return strings.TrimLeft(s[7:], " ")
+	}
+	return s
 }
 
 // edPublic parses an EdDSA verifier's key (or each key of a table).
@@ -76,13 +87,13 @@ func edPublic(L *lua.LState, key lua.LValue) lua.LValue {
 // token is refused, or "".
 func checkClaims(c *lua.LTable, o *verifyOpts) string {
 	var t jwt.Times
-	fields := [...]**float64{&t.Exp, &t.Nbf, &t.Iat}
+	vals := [...]*float64{&t.Exp, &t.Nbf, &t.Iat}
+	has := [...]*bool{&t.HasExp, &t.HasNbf, &t.HasIat}
 	for i, name := range [...]string{"exp", "nbf", "iat"} {
 		switch v := c.RawGetString(name).(type) {
 		case *lua.LNilType:
 		case lua.LNumber:
-			f := float64(v)
-			*fields[i] = &f
+			*vals[i], *has[i] = float64(v), true
 		default:
 			return "jwt: bad claims: " + name + " is not a number"
 		}

@@ -104,3 +104,9 @@ assert(jwt.verify(ed, pub, { algs = "EdDSA" }).sub == "ed")
 -- Algorithm confusion: an HS256 token keyed with the public key.
 local confused = jwt.sign({ sub = "root" }, pub, { alg = "HS256" })
 refused(confused, pub, { algs = "EdDSA" }, "alg \"HS256\" (accepted: EdDSA)")
+
+-- An Authorization header's value can be passed as it is.
+assert(jwt.verify("Bearer " .. tok, key).sub == "ann")
+assert(jwt.verify("bearer  " .. tok, key).sub == "ann")
+refused("Basic " .. tok, key, nil, "jwt: malformed token")
+refused("Bearer", key, nil, "jwt: malformed token")
