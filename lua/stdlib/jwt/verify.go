@@ -16,7 +16,6 @@ type verifyOpts struct {
 	requireExp       bool
 	issuer, audience string
 	hasIss, hasAud   bool
-	maxSize          int
 }
 
 // verify implements jwt.verify(token, key [, opts]) -> claims | nil, err.
