@@ -156,3 +156,12 @@ func BenchmarkHashDefault(b *testing.B) {
 		Hash(context.Background(), []byte("correct horse battery staple"), Default)
 	}
 }
+
+func BenchmarkVerifyDefault(b *testing.B) {
+	s, _ := Hash(context.Background(), []byte("correct horse battery staple"), Default)
+	h, _ := Parse(s)
+	b.ReportAllocs()
+	for b.Loop() {
+		Verify(context.Background(), []byte("correct horse battery staple"), h)
+	}
+}

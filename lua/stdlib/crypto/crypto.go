@@ -33,6 +33,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"hash"
+	"io"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -95,7 +96,7 @@ var hashes = map[string]func() hash.Hash{
 func digest(h func() hash.Hash, asHex bool) lua.LGFunction {
 	return func(L *lua.LState) int {
 		d := h()
-		d.Write([]byte(L.CheckString(1)))
+		io.WriteString(d, L.CheckString(1))
 		pushSum(L, d.Sum(make([]byte, 0, 64)), asHex)
 		return 1
 	}
@@ -108,7 +109,7 @@ func mac(L *lua.LState, asHex bool) int {
 		L.ArgError(1, "unknown algorithm (want sha256, sha512, sha1 or md5)")
 	}
 	m := hmac.New(h, []byte(L.CheckString(2)))
-	m.Write([]byte(L.CheckString(3)))
+	io.WriteString(m, L.CheckString(3))
 	pushSum(L, m.Sum(make([]byte, 0, 64)), asHex)
 	return 1
 }
