@@ -10,6 +10,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib/store"
 	"github.com/luaserve/luaserve/lua/stdlib/time"
 	"github.com/luaserve/luaserve/lua/stdlib/url"
+	"github.com/luaserve/luaserve/lua/stdlib/validate"
 )
 
 // Modules lists the luaserve.* library modules every state can require
@@ -26,5 +27,6 @@ func Modules() []stdlib.Module {
 		response.Module(),
 		crypto.Module(),
 		jwt.Module(),
+		validate.Module(),
 	}
 }

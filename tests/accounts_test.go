@@ -23,6 +23,11 @@ func TestAccounts(t *testing.T) {
 	if res, body := do(t, c, "POST", s.url+"/signup", `{"user":"ann","password":"correct horse"}`, ct...); res.StatusCode != 201 {
 		t.Fatalf("signup: %d %s", res.StatusCode, body)
 	}
+	res, body := do(t, c, "POST", s.url+"/signup", `{"user":"a b","password":"short"}`, ct...)
+	if want := `{"errors":[{"field":"password","message":"must be at least 8 characters"},` +
+		`{"field":"user","message":"is not in the expected format"}]}`; res.StatusCode != 422 || body != want {
+		t.Errorf("bad signup: %d %s, want 422 %s", res.StatusCode, body, want)
+	}
 	if res, _ := do(t, c, "POST", s.url+"/signup", `{"user":"ann","password":"another one"}`, ct...); res.StatusCode != 409 {
 		t.Errorf("second signup: %d", res.StatusCode)
 	}
@@ -31,7 +36,7 @@ func TestAccounts(t *testing.T) {
 			t.Errorf("login %s: %d %s", bad, res.StatusCode, body)
 		}
 	}
-	res, body := do(t, c, "POST", s.url+"/login", `{"user":"ann","password":"correct horse"}`, ct...)
+	res, body = do(t, c, "POST", s.url+"/login", `{"user":"ann","password":"correct horse"}`, ct...)
 	var login struct{ Token string }
 	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &login) != nil || strings.Count(login.Token, ".") != 2 {
 		t.Fatalf("login: %d %s", res.StatusCode, body)

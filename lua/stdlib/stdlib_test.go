@@ -22,13 +22,15 @@ import (
 	luastore "github.com/luaserve/luaserve/lua/stdlib/store"
 	luatime "github.com/luaserve/luaserve/lua/stdlib/time"
 	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
+	luavalidate "github.com/luaserve/luaserve/lua/stdlib/validate"
 	"github.com/luaserve/luaserve/store"
 )
 
 // modules are the library modules, as the engine lists them.
 func modules() []stdlib.Module {
 	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
-		luslog.Module(), response.Module(), luacrypto.Module(), luajwt.Module()}
+		luslog.Module(), response.Module(), luacrypto.Module(), luajwt.Module(),
+		luavalidate.Module()}
 }
 
 // newState returns a state made as every luaserve state is, its log

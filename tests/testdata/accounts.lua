@@ -4,15 +4,20 @@ local app = require("luaserve")
 local crypto = require("luaserve.crypto")
 local jwt = require("luaserve.jwt")
 local store = require("luaserve.store")
+local validate = require("luaserve.validate")
 
 -- In production: local secret = os.getenv("JWT_SECRET"), 32 random bytes or more.
 local secret = "test-secret-of-at-least-32-bytes!"
 
+local account = validate.shape({
+  user = { type = "string", required = true, min = 3, max = 32, pattern = "^[%w_.-]+$" },
+  password = { type = "string", required = true, min = 8, max = 1024 },
+})
+
 app.post("/signup", function(req)
-  local body = req:json()
-  if type(body) ~= "table" or type(body.user) ~= "string" or type(body.password) ~= "string"
-    or #body.password < 8 then
-    return { status = 422, json = { error = "user and a password of 8 characters or more" } }
+  local body, problems = account:check(req:json())
+  if not body then
+    return { status = 422, json = { errors = problems } }
   end
   if store.get("user:" .. body.user) then
     return { status = 409, json = { error = "taken" } }
