@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -15,6 +16,9 @@ import (
 type backend struct {
 	name string
 	open func(t *testing.T, now func() time.Time) Store
+	// realClock: the backend keeps time itself (a server), so the tests
+	// that move the clock skip it.
+	realClock bool
 }
 
 var backends = []backend{
@@ -22,7 +26,7 @@ var backends = []backend{
 		s := NewMemory(0)
 		s.now = now
 		return s
-	}},
+	}, false},
 	{"sqlite", func(t *testing.T, now func() time.Time) Store {
 		s, err := OpenSQLite(filepath.Join(t.TempDir(), "store.db"))
 		if err != nil {
@@ -31,7 +35,31 @@ var backends = []backend{
 		t.Cleanup(func() { s.Close() })
 		s.now = now
 		return s
-	}},
+	}, false},
+	{"redis", func(t *testing.T, now func() time.Time) Store { return testRedis(t) }, true},
+}
+
+// testRedis connects to the Redis server tests use and empties its
+// database: $LUASERVE_TEST_REDIS, by default database 14 on the local
+// server. Without one the test skips, or fails when LUASERVE_REQUIRE_REDIS
+// is set (CI starts one).
+func testRedis(t *testing.T) *Redis {
+	url := os.Getenv("LUASERVE_TEST_REDIS")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/14"
+	}
+	r, err := OpenRedis(context.Background(), url, 0)
+	if err != nil {
+		if os.Getenv("LUASERVE_REQUIRE_REDIS") != "" {
+			t.Fatalf("LUASERVE_REQUIRE_REDIS is set: %v", err)
+		}
+		t.Skipf("no Redis: %v", err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if err := r.c.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // TestBackends holds every backend to the same semantics.
@@ -42,7 +70,10 @@ func TestBackends(t *testing.T) {
 			s := b.open(t, func() time.Time { return clock })
 			ctx := context.Background()
 			testBasics(t, ctx, s)
-			testAtomics(t, ctx, s, func(d time.Duration) { clock = clock.Add(d) })
+			testSwap(t, ctx, s)
+			if !b.realClock {
+				testExpiry(t, ctx, s, func(d time.Duration) { clock = clock.Add(d) })
+			}
 		})
 	}
 }
@@ -89,8 +120,7 @@ func testBasics(t *testing.T, ctx context.Context, s Store) {
 	}
 }
 
-// Long: one scenario, step by step, each step a check.
-func testAtomics(t *testing.T, ctx context.Context, s Store, advance func(time.Duration)) {
+func testSwap(t *testing.T, ctx context.Context, s Store) {
 	if ok, _ := s.Add(ctx, "k", []byte("a"), 0); !ok {
 		t.Fatal("add to an absent key refused")
 	}
@@ -106,7 +136,7 @@ func testAtomics(t *testing.T, ctx context.Context, s Store, advance func(time.D
 	if ok, _ := s.Swap(ctx, "k", []byte("a"), []byte("c"), time.Second); !ok {
 		t.Fatal("swap with the right old value refused")
 	}
-	if left, ok, _ := s.TTL(ctx, "k"); !ok || left != time.Second {
+	if left, ok, _ := s.TTL(ctx, "k"); !ok || left <= 900*time.Millisecond || left > time.Second {
 		t.Fatalf("ttl = %v, %v; want 1s", left, ok)
 	}
 	if ok, _ := s.Swap(ctx, "k", []byte("c"), nil, 0); !ok {
@@ -124,9 +154,11 @@ func testAtomics(t *testing.T, ctx context.Context, s Store, advance func(time.D
 	if _, ok, _ := s.TTL(ctx, "none"); ok {
 		t.Fatal("ttl of an absent key reported present")
 	}
+}
 
-	// Expiry: gone for Get, Add, Keys and Incr once the time has come, and
-	// Incr's ttl applies to the key it creates, not to an existing one.
+// testExpiry: gone for Get, Add, Keys and Incr once the time has come, and
+// Incr's ttl applies to the key it creates, not to an existing one.
+func testExpiry(t *testing.T, ctx context.Context, s Store, advance func(time.Duration)) {
 	s.Set(ctx, "ttl", []byte(`1`), time.Second)
 	s.Incr(ctx, "win", 1, time.Minute)
 	advance(999 * time.Millisecond)
@@ -199,5 +231,41 @@ func TestBackendsConcurrent(t *testing.T) {
 				t.Fatalf("incr counter = %s, want 400", v)
 			}
 		})
+	}
+}
+
+// TestRedisExpiry: the server's own clock expires keys; Incr's ttl applies
+// to the key it creates only.
+func TestRedisExpiry(t *testing.T) {
+	r := testRedis(t)
+	ctx := context.Background()
+	r.Set(ctx, "short", []byte("1"), 100*time.Millisecond)
+	r.Incr(ctx, "win", 1, time.Minute)
+	r.Incr(ctx, "win", 1, time.Hour)
+	if left, _, _ := r.TTL(ctx, "win"); left > time.Minute || left < 50*time.Second {
+		t.Fatalf("ttl after a second incr = %v, want the first minute", left)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, ok, err := r.Get(ctx, "short")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a 100ms key still there after 5s")
+		}
+		time.Sleep(10 * time.Millisecond) // waiting for the server's clock
+	}
+	if keys, _ := r.Keys(ctx, "sh"); len(keys) != 0 {
+		t.Fatalf("expired key listed: %q", keys)
+	}
+	r.Set(ctx, "a*b", []byte("1"), 0)
+	r.Set(ctx, "a[b", []byte("1"), 0)
+	r.Set(ctx, "ab", []byte("1"), 0)
+	if keys, _ := r.Keys(ctx, "a*"); len(keys) != 1 || keys[0] != "a*b" {
+		t.Fatalf("keys with a glob character in the prefix: %q", keys)
 	}
 }

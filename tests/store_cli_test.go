@@ -1,11 +1,14 @@
 package tests
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -13,6 +16,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/luaserve/luaserve/store"
 )
 
 // storeScript exercises the shared store through routes.
@@ -135,4 +140,60 @@ func TestCLIStoreConcurrentAndCrash(t *testing.T) {
 		t.Fatalf("hits after SIGKILL = %d; answered %d (+ at most 8 in flight)", n, acked)
 	}
 	t.Log(fmt.Sprintf("%d increments before the kill, %d after", before, ok.Load()))
+}
+
+// redisURL is the Redis database the end-to-end tests use, emptied:
+// $LUASERVE_TEST_REDIS_E2E, by default database 15 on the local server.
+// Without a server the test skips, or fails when LUASERVE_REQUIRE_REDIS is
+// set (CI starts one).
+func redisURL(t *testing.T) string {
+	url := os.Getenv("LUASERVE_TEST_REDIS_E2E")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/15"
+	}
+	r, err := store.OpenRedis(context.Background(), url, 1)
+	if err != nil {
+		if os.Getenv("LUASERVE_REQUIRE_REDIS") != "" {
+			t.Fatalf("LUASERVE_REQUIRE_REDIS is set: %v", err)
+		}
+		t.Skipf("no Redis: %v", err)
+	}
+	defer r.Close()
+	keys, _ := r.Keys(context.Background(), "")
+	for _, k := range keys {
+		r.Delete(context.Background(), k)
+	}
+	return url
+}
+
+// TestCLIStoreRedisShared: two instances on one Redis store see one
+// counter and one set of values, byte for byte; an unreachable Redis is a
+// start-up error naming its address.
+func TestCLIStoreRedisShared(t *testing.T) {
+	url := redisURL(t)
+	dir := scriptDir(t, "routes.lua", storeScript)
+	a := startCLI(t, dir, "-quiet", "-store", url, "routes.lua")
+	b := startCLI(t, dir, "-quiet", "-store", url, "routes.lua")
+	c := client(t)
+	raw := "\xff\x00bytes\x80"
+	do(t, c, "PUT", a.url+"/raw", raw)
+	if _, body := do(t, c, "GET", b.url+"/raw", ""); body != raw {
+		t.Errorf("b reads %q, want what a wrote", body)
+	}
+	var wg sync.WaitGroup
+	for _, s := range []*started{a, b, a, b} {
+		wg.Go(func() {
+			for range 50 {
+				doErr(c, "POST", s.url+"/hit", "")
+			}
+		})
+	}
+	wg.Wait()
+	if _, body := do(t, c, "GET", a.url+"/hits", ""); body != "200" {
+		t.Errorf("hits = %s, want 200 from two instances", body)
+	}
+	_, stderr, code := cli(t, dir, "-store", "redis://127.0.0.1:1/0", "routes.lua")
+	if code == 0 || !strings.Contains(stderr, "127.0.0.1:1") {
+		t.Errorf("unreachable Redis: exit %d, %q", code, stderr)
+	}
 }

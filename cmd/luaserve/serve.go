@@ -175,7 +175,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// One store for every engine the reloader builds: the data survives
 	// reloads.
 	cfg := engineConfig(o, script, log)
-	shared, closeStore, err := o.store.open()
+	shared, closeStore, err := o.store.open(ctx, cfg.Workers)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -18,13 +19,15 @@ type storeOptions struct {
 func addStoreFlags(fs *flag.FlagSet, o *storeOptions) {
 	o.max = store.DefaultMaxBytes
 	fs.StringVar(&o.url, "store", "memory", "the shared store (luaserve.store): memory, lost on restart, "+
-		"or sqlite:PATH, kept in a SQLite file (relative to the working folder)")
+		"sqlite:PATH, kept in a SQLite file (relative to the working folder), "+
+		"or redis://[user:pass@]host:port/db, shared by every instance that names it")
 	fs.Var(&o.max, "store-max-memory", "with -store memory, the most its keys and values may take; past it the least "+
 		"recently used go (0: no bound)")
 }
 
-// open opens the store the options name, and what closes it.
-func (o *storeOptions) open() (store.Store, func() error, error) {
+// open opens the store the options name, and what closes it; workers
+// sizes a networked store's connection pool (a state uses one at a time).
+func (o *storeOptions) open(ctx context.Context, workers int) (store.Store, func() error, error) {
 	switch scheme, rest, _ := strings.Cut(o.url, ":"); {
 	case o.url == "memory":
 		return store.NewMemory(int64(o.max)), func() error { return nil }, nil
@@ -38,6 +41,12 @@ func (o *storeOptions) open() (store.Store, func() error, error) {
 			return nil, nil, fmt.Errorf("-store %s: %w", o.url, err)
 		}
 		return s, s.Close, nil
+	case scheme == "redis" || scheme == "rediss":
+		s, err := store.OpenRedis(ctx, o.url, workers+2)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-store: %w", err)
+		}
+		return s, s.Close, nil
 	}
-	return nil, nil, usageError{fmt.Sprintf("-store %q: want memory or sqlite:PATH", o.url)}
+	return nil, nil, usageError{fmt.Sprintf("-store %q: want memory, sqlite:PATH or redis://host:port/db", o.url)}
 }
