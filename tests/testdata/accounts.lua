@@ -19,10 +19,10 @@ app.post("/signup", function(req)
   if not body then
     return { status = 422, json = { errors = problems } }
   end
-  if store.get("user:" .. body.user) then
+  local user = { hash = crypto.hash_password(body.password), id = crypto.uuid_v7() }
+  if not store.add("user:" .. body.user, user) then -- stores only if absent: no race between two sign-ups
     return { status = 409, json = { error = "taken" } }
   end
-  store.set("user:" .. body.user, { hash = crypto.hash_password(body.password), id = crypto.uuid_v7() })
   return { status = 201, json = { user = body.user } }
 end)
 
