@@ -1,6 +1,6 @@
 // Package jwt signs and verifies JSON Web Tokens in the compact form
-// (RFC 7519, RFC 7515) with HMAC (HS256, HS384, HS512) and Ed25519
-// (EdDSA, RFC 8037). It knows nothing of Lua: luaserve.jwt encodes and
+// (RFC 7519, RFC 7515) with HMAC (HS256, HS384, HS512), Ed25519 (EdDSA,
+// RFC 8037) and ECDSA P-256 (ES256). It knows nothing of Lua: luaserve.jwt encodes and
 // decodes the claims and calls it.
 //
 // Verification is told which algorithms it accepts and with which key;

@@ -43,6 +43,7 @@ const (
 	Unknown Kind = iota
 	HMAC
 	EdDSA
+	ECDSA
 )
 
 // KindOf returns alg's kind; "none" and unsupported names are Unknown.
@@ -52,6 +53,8 @@ func KindOf(alg string) Kind {
 		return HMAC
 	case "EdDSA":
 		return EdDSA
+	case "ES256":
+		return ECDSA
 	}
 	return Unknown
 }
@@ -125,6 +128,11 @@ func Sign(alg, key, kid string, payload []byte) (string, error) {
 			return "", errors.New("jwt: EdDSA needs an Ed25519 private key")
 		}
 		sig = ed25519.Sign(ed25519.PrivateKey(key), buf)
+	case ECDSA:
+		var err error
+		if sig, err = signES256(key, buf); err != nil {
+			return "", err
+		}
 	default:
 		return "", fmt.Errorf("%w: cannot sign with %q", ErrAlg, alg)
 	}

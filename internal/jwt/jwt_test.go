@@ -1,8 +1,13 @@
 package jwt
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"math"
 	"strings"
@@ -56,6 +61,7 @@ func TestRFC8037Example(t *testing.T) {
 // verify there, for every algorithm.
 func TestInterop(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
+	ecPriv, ecPrivPEM, ecPubPEM := ecKey(t)
 	exp := time.Now().Add(time.Hour).Unix()
 	for _, tc := range []struct {
 		alg        string
@@ -67,6 +73,7 @@ func TestInterop(t *testing.T) {
 		{"HS384", gojwt.SigningMethodHS384, []byte(secret), []byte(secret), secret, secret},
 		{"HS512", gojwt.SigningMethodHS512, []byte(secret), []byte(secret), secret, secret},
 		{"EdDSA", gojwt.SigningMethodEdDSA, priv, pub, string(priv), string(pub)},
+		{"ES256", gojwt.SigningMethodES256, ecPriv, &ecPriv.PublicKey, ecPrivPEM, ecPubPEM},
 	} {
 		theirs, err := gojwt.NewWithClaims(tc.m, gojwt.MapClaims{"sub": "ann", "exp": exp}).SignedString(tc.sign)
 		if err != nil {
@@ -85,6 +92,58 @@ func TestInterop(t *testing.T) {
 		if err != nil || parsed.Claims.(gojwt.MapClaims)["sub"] != "bob" || parsed.Header["kid"] != "k1" {
 			t.Errorf("%s: mine with golang-jwt: %v", tc.alg, err)
 		}
+	}
+}
+
+// ecKey returns a fresh P-256 key, and it and its public key in PEM.
+func ecKey(t testing.TB) (*ecdsa.PrivateKey, string, string) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	pubDER, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	return k, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
+}
+
+// TestES256Refused: the wrong key, a tampered token, a PEM public key
+// taken as an HMAC secret, and malformed keys.
+func TestES256Refused(t *testing.T) {
+	_, privPEM, pubPEM := ecKey(t)
+	_, _, otherPub := ecKey(t)
+	tok, err := Sign("ES256", privPEM, "", []byte(`{"sub":"ann"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := func(key string) *Verifier {
+		return &Verifier{Algs: []string{"ES256"}, Key: func(string) (string, bool) { return key, true }}
+	}
+	if _, p, err := es(pubPEM).Verify(tok); err != nil || p != `{"sub":"ann"}` {
+		t.Fatalf("good: %q %v", p, err)
+	}
+	confused, _ := gojwt.NewWithClaims(gojwt.SigningMethodHS256, gojwt.MapClaims{"sub": "root"}).SignedString([]byte(pubPEM))
+	parts := strings.Split(tok, ".")
+	for _, tc := range []struct {
+		name, tok string
+		v         *Verifier
+		want      error
+	}{
+		{"wrong_key", tok, es(otherPub), ErrSignature},
+		{"tampered", parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"root"}`)) + "." + parts[2], es(pubPEM), ErrSignature},
+		{"confusion", confused, es(pubPEM), ErrAlg},
+		{"bad_key", tok, es("not a key"), ErrSignature},
+		{"short_signature", parts[0] + "." + parts[1] + ".AAAA", es(pubPEM), ErrSignature},
+	} {
+		if _, _, err := tc.v.Verify(tc.tok); !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if _, err := Sign("ES256", pubPEM, "", []byte("{}")); err == nil {
+		t.Error("signed with a public key")
+	}
+	if _, err := (&Verifier{}).ECPublic(privPEM); err == nil {
+		t.Error("a private key read as a public one")
 	}
 }
 

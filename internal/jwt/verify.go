@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"encoding/json"
@@ -22,10 +23,11 @@ type Verifier struct {
 	// MaxSize bounds the token's length; 0 means DefaultMaxSize.
 	MaxSize int
 
-	tok  []byte // scratch: the token's bytes
-	buf  []byte // scratch for decoding
-	macs macs
-	seen map[string]seenToken // tokens verified before, by their text
+	tok    []byte // scratch: the token's bytes
+	buf    []byte // scratch for decoding
+	macs   macs
+	ecKeys map[string]*ecdsa.PublicKey // ES256 keys read, by their PEM text
+	seen   map[string]seenToken        // tokens verified before, by their text
 }
 
 // seenToken is what a verified token's signature check found. A client
@@ -125,7 +127,7 @@ func (v *Verifier) verify(token string) (Header, string, string, error) {
 // a token with one of them skips the JSON decoder.
 var common = func() map[string]Header {
 	m := map[string]Header{}
-	for _, alg := range []string{"HS256", "HS384", "HS512", "EdDSA"} {
+	for _, alg := range []string{"HS256", "HS384", "HS512", "EdDSA", "ES256"} {
 		m[b64.EncodeToString([]byte(`{"alg":"`+alg+`","typ":"JWT"}`))] = Header{Alg: alg}
 		m[b64.EncodeToString([]byte(`{"alg":"`+alg+`"}`))] = Header{Alg: alg}
 	}
@@ -174,6 +176,9 @@ func (v *Verifier) signed(alg, key string, input []byte) bool {
 		return ok
 	case EdDSA:
 		return len(key) == ed25519.PublicKeySize && ed25519.Verify(ed25519.PublicKey(key), input, sig)
+	case ECDSA:
+		pub, err := v.ECPublic(key)
+		return err == nil && verifyES256(pub, input, sig)
 	}
 	return false
 }

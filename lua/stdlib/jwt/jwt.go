@@ -1,9 +1,10 @@
 // Package jwt is luaserve.jwt: JSON Web Tokens signed with HMAC (HS256,
-// HS384, HS512) or Ed25519 (EdDSA), thin over internal/jwt. Claims go
+// HS384, HS512), Ed25519 (EdDSA) or ECDSA P-256 (ES256), thin over
+// internal/jwt. Claims go
 // through luaserve.json's encoder and decoder.
 //
 //	jwt.sign(claims:table, key:string [, opts]) -> token | nil, err
-//	    opts.alg         "HS256" (default), "HS384", "HS512" or "EdDSA"
+//	    opts.alg         "HS256" (default), "HS384", "HS512", "EdDSA" or "ES256"
 //	    opts.kid         key id written in the header
 //	    opts.expires_in  seconds until exp (default 3600; false: no exp);
 //	                     a claims.exp of the caller's wins. iat is added

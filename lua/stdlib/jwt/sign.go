@@ -35,6 +35,10 @@ func (b *binding) sign(L *lua.LState) int {
 			L.ArgError(2, err.Error())
 		}
 		key = k
+	case jwt.ECDSA:
+		if _, err := jwt.ParseECPrivate(key); err != nil {
+			L.ArgError(2, err.Error())
+		}
 	}
 	buf, err := json.Encode(b.h.Context(), b.buf[:0], claims)
 	if err != nil {
@@ -97,7 +101,7 @@ func checkSignOpts(L *lua.LState, i int) signOpts {
 		case "alg":
 			o.alg = optString(L, i, "alg", v)
 			if jwt.KindOf(o.alg) == jwt.Unknown {
-				L.ArgError(i, "opts.alg must be HS256, HS384, HS512 or EdDSA")
+				L.ArgError(i, "opts.alg must be HS256, HS384, HS512, EdDSA or ES256")
 			}
 		case "kid":
 			o.kid = optString(L, i, "kid", v)

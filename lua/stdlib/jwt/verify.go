@@ -29,11 +29,16 @@ func (b *binding) verify(L *lua.LState) int {
 	if err := b.v.Check(); err != nil {
 		L.ArgError(3, err.Error())
 	}
-	if jwt.KindOf(b.v.Algs[0]) == jwt.EdDSA {
+	switch jwt.KindOf(b.v.Algs[0]) {
+	case jwt.EdDSA:
 		key = edPublic(L, key)
-	} else if s, ok := key.(lua.LString); ok {
-		if err := jwt.CheckHMACKey(b.v.Algs[0], string(s)); err != nil {
-			L.ArgError(2, err.Error())
+	case jwt.ECDSA:
+		b.checkECKeys(L, key)
+	case jwt.HMAC:
+		if s, ok := key.(lua.LString); ok {
+			if err := jwt.CheckHMACKey(b.v.Algs[0], string(s)); err != nil {
+				L.ArgError(2, err.Error())
+			}
 		}
 	}
 	b.key = key
@@ -62,6 +67,21 @@ func stripBearer(s string) string {
 		return strings.TrimLeft(s[7:], " ")
 	}
 	return s
+}
+
+// checkECKeys raises an error unless key (or each key of a table) is a
+// P-256 public key; the verifier keeps what it parsed.
+func (b *binding) checkECKeys(L *lua.LState, key lua.LValue) {
+	check := func(v lua.LValue) {
+		if _, err := b.v.ECPublic(lua.LVAsString(v)); err != nil {
+			L.ArgError(2, err.Error())
+		}
+	}
+	if t, ok := key.(*lua.LTable); ok {
+		t.ForEach(func(_, v lua.LValue) { check(v) })
+		return
+	}
+	check(key)
 }
 
 // edPublic parses an EdDSA verifier's key (or each key of a table).

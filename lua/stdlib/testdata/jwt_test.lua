@@ -110,3 +110,30 @@ assert(jwt.verify("Bearer " .. tok, key).sub == "ann")
 assert(jwt.verify("bearer  " .. tok, key).sub == "ann")
 refused("Basic " .. tok, key, nil, "jwt: malformed token")
 refused("Bearer", key, nil, "jwt: malformed token")
+
+-- ES256, with a P-256 key made for this test (PKCS #8 and PKIX PEM).
+local ecPriv = [[
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg86wSjzrzcfT1LCOX
+ECYsl3zpGfAw9se+w1XOFE4nEQahRANCAAT/4ROVPB/M4+oQh/UVE3gul+bvt6Jl
+dx5EJL7hvxGq+KFZVkBCOR+8bcE/NEWbZKNIbuwXSdrCRocMwG+cGZ1p
+-----END PRIVATE KEY-----
+]]
+local ecPub = [[
+-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE/+ETlTwfzOPqEIf1FRN4Lpfm77ei
+ZXceRCS+4b8RqvihWVZAQjkfvG3BPzRFm2SjSG7sF0nawkaHDMBvnBmdaQ==
+-----END PUBLIC KEY-----
+]]
+local es = assert(jwt.sign({ sub = "ec" }, ecPriv, { alg = "ES256" }))
+assert(jwt.decode_header(es).alg == "ES256")
+assert(jwt.verify(es, ecPub, { algs = "ES256" }).sub == "ec")
+assert(jwt.verify(es, { k = ecPub }, { algs = "ES256" }) == nil, "no kid, keys by id")
+refused(es, string.rep("s", 32), nil, "alg \"ES256\" (accepted: HS256)")
+assert(not pcall(jwt.verify, es, ecPub), "the ES256 public key given to an HS256 verifier is an error")
+assert(not pcall(jwt.verify, es, ecPriv, { algs = "ES256" }), "a private key is not a public key")
+assert(not pcall(jwt.sign, { sub = "x" }, ecPub, { alg = "ES256" }), "a public key cannot sign")
+assert(not pcall(jwt.verify, es, "-----BEGIN PUBLIC KEY-----" .. string.rep("A", 64), { algs = "HS256" }),
+  "a PEM key is not an HMAC secret")
+-- Algorithm confusion: an HS256 token whose secret is the PEM public key.
+refused(jwt.sign({ sub = "root" }, string.rep("p", 32), { alg = "HS256" }), ecPub, { algs = "ES256" }, "(accepted: ES256)")
