@@ -1,0 +1,60 @@
+package stdlib
+
+import lua "github.com/yuin/gopher-lua"
+
+// CallStackSize is how many calls may be nested in a state: Lua functions,
+// and Go functions such as pcall, each take one (so recursion through pcall
+// reaches half as deep). Past it the call fails with "stack overflow", an
+// error like any other. The frames are allocated with the state, about
+// 80 bytes each (800 KB a state); the registry (the values on the stack)
+// grows as needed up to RegistryMaxSize.
+const CallStackSize = 5000
+
+// RegistryMaxSize bounds the registry, the stack of Lua values all the
+// nested calls of a state share, at 16 bytes a slot (4 MiB). Deep recursion
+// needs a few slots per level (a function's locals and temporaries);
+// past it a call fails with "registry overflow". The registry never
+// shrinks, so a state that once recursed deeply keeps its size.
+const RegistryMaxSize = 256 * 1024
+
+// stateOptions are the gopher-lua options of every state. The call stack
+// is a fixed array: gopher-lua's growing one (MinimizeStackMemory) frees a
+// segment to a pool shared by all states while a frame in it is still in
+// use, when a stack overflow unwinds through pcall ("index out of range"
+// panics, and another state may get the segment).
+var stateOptions = lua.Options{
+	SkipOpenLibs:     true,
+	CallStackSize:    CallStackSize,
+	RegistrySize:     1024,
+	RegistryMaxSize:  RegistryMaxSize,
+	RegistryGrowStep: 1024,
+}
+
+// installPCall replaces pcall with one that does not build a traceback
+// it throws away: gopher-lua's makes one for every error it catches, in
+// time that grows with the square of the stack's depth, so recursion
+// through pcall down to the limit would take minutes. The error value is
+// the same.
+func installPCall(L *lua.LState) {
+	keep := L.NewFunction(func(L *lua.LState) int { return 1 }) // the message handler: the error as it is
+	L.SetGlobal("pcall", L.NewFunction(func(L *lua.LState) int {
+		L.CheckAny(1)
+		v := L.Get(1)
+		if v.Type() != lua.LTFunction && L.GetMetaField(v, "__call").Type() != lua.LTFunction {
+			L.Push(lua.LFalse)
+			L.Push(lua.LString("attempt to call a " + v.Type().String() + " value"))
+			return 2
+		}
+		if err := L.PCall(L.GetTop()-1, lua.MultRet, keep); err != nil {
+			L.Push(lua.LFalse)
+			if ae, ok := err.(*lua.ApiError); ok {
+				L.Push(ae.Object)
+			} else {
+				L.Push(lua.LString(err.Error()))
+			}
+			return 2
+		}
+		L.Insert(lua.LTrue, 1)
+		return L.GetTop()
+	}))
+}
