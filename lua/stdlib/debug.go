@@ -58,28 +58,44 @@ func debugTraceback(L *lua.LState) int {
 	return 1
 }
 
-// traceback is msg, then "stack traceback:" and the frames from level up.
+// traceback is msg, then "stack traceback:" and the frames from level up:
+// the first and last ten of a deep stack. gopher-lua's own costs the
+// square of the depth; this walks the stack a few dozen times.
 func traceback(L *lua.LState, msg string, level int) string {
 	var b strings.Builder
 	if msg != "" {
 		b.WriteString(msg + "\n")
 	}
 	b.WriteString("stack traceback:")
-	const head, tail = 10, 11 // about as many as Lua 5.1 shows
-	n := 0
-	for dbg, ok := L.GetStack(level); ok; dbg, ok = L.GetStack(level + n) {
-		if n == head {
-			// Skip the middle of a deep stack: count it by halving.
-			total := stackDepth(L, level+n)
-			if total > tail+1 {
-				b.WriteString("\n\t...")
-				n += total - tail
-				continue
-			}
+	total := stackDepth(L, level)
+	if total == 0 {
+		return b.String()
+	}
+	// gopher-lua answers a level inside a run of tail calls with the
+	// bottom frame: those are shown as Lua 5.1 shows them.
+	bottom, _ := L.GetStack(level + total - 1)
+	bottomFrame := *bottom
+	const head, tail = 10, 11
+	inTail := false
+	for i := 0; i < total; i++ {
+		if i == head && total > head+tail+1 {
+			b.WriteString("\n\t...")
+			i = total - tail
 		}
+		dbg, ok := L.GetStack(level + i)
+		if !ok {
+			break
+		}
+		if i < total-1 && *dbg == bottomFrame {
+			if !inTail {
+				b.WriteString("\n\t(tail call): ?")
+			}
+			inTail = true
+			continue
+		}
+		inTail = false
 		L.GetInfo("Sln", dbg, lua.LNil)
 		b.WriteString("\n\t" + frameLine(dbg))
-		n++
 	}
 	return b.String()
 }
@@ -87,6 +103,9 @@ func traceback(L *lua.LState, msg string, level int) string {
 // stackDepth is how many levels from level up exist, found by doubling and
 // halving so that a deep stack costs a few walks, not one per frame.
 func stackDepth(L *lua.LState, level int) int {
+	if _, ok := L.GetStack(level); !ok {
+		return 0
+	}
 	hi := 1
 	for {
 		if _, ok := L.GetStack(level + hi); !ok {
@@ -116,7 +135,7 @@ func frameLine(dbg *lua.Debug) string {
 		}
 	}
 	switch {
-	case dbg.What == "main":
+	case dbg.What == "main" && dbg.LineDefined == 0:
 		return where + " in main chunk"
 	case dbg.Name != "":
 		return where + " in function '" + dbg.Name + "'"
@@ -161,6 +180,9 @@ func debugGetInfo(L *lua.LState) int {
 			dbg.What, src, short = "C", "=[C]", "[C]"
 		} else if src != "" && src[0] != '<' && src[0] != '=' {
 			src = "@" + src
+		}
+		if dbg.What == "main" && dbg.LineDefined > 0 {
+			dbg.What = "Lua" // a function the engine called: the first frame, not a chunk
 		}
 		t.RawSetString("what", lua.LString(dbg.What))
 		t.RawSetString("source", lua.LString(src))

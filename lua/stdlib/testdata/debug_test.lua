@@ -76,3 +76,11 @@ assert(not okn and en:find("stack overflow", 1, true), en)
 local okx, ex = xpcall(function() return forever(1) end, debug.traceback)
 assert(not okx and ex:find("stack overflow", 1, true), ex)
 assert(depth(100) == 100, "the state still works")
+
+-- a tail call shows as Lua 5.1 shows it, and no frame twice.
+local function tc() return debug.traceback("t", 1) end
+local function caller() return tc() end
+local tt = caller()
+assert(tt:find("(tail call): ?", 1, true), tt)
+local _, mains = tt:gsub("in main chunk", "")
+assert(mains == 1, tt)
