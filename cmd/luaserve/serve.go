@@ -85,6 +85,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
 			"       luaserve routes script.lua        print the route table\n"+
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
+			"       luaserve init [folder]            write a starter project with editor definitions\n"+
 			"       luaserve version\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
 			"The access log goes to stdout, errors to stderr.%s\n"+
