@@ -84,3 +84,11 @@ local tt = caller()
 assert(tt:find("(tail call): ?", 1, true), tt)
 local _, mains = tt:gsub("in main chunk", "")
 assert(mains == 1, tt)
+
+-- a function with ten locals recursing 4,900 deep fits the registry.
+local function locals10(n)
+  local a, b, c, d, e, f, g, h, i, j = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+  if n == 0 then return a + b + c + d + e + f + g + h + i + j end
+  return locals10(n - 1) + 0
+end
+assert(locals10(4900) == 55)
