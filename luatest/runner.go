@@ -22,6 +22,7 @@ import (
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
+	"github.com/luaserve/luaserve/store"
 )
 
 // Config says what to run and how.
@@ -159,7 +160,7 @@ func scriptComment(path string) string {
 type fileRun struct {
 	cfg    Config
 	file   string
-	store  *freshStore
+	store  *store.Memory
 	logs   *strings.Builder
 	client *client
 	L      *lua.LState
@@ -189,7 +190,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 			return fileFail(err)
 		}
 	}
-	fr := &fileRun{cfg: cfg, file: file, store: newFreshStore(), logs: &strings.Builder{}}
+	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
 		Store: fr.store, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath})
@@ -235,7 +236,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 
 // runTest runs one test and prints its line (and, on failure, why).
 func (fr *fileRun) runTest(tc testCase) bool {
-	fr.store.reset()
+	fr.store.Clear()
 	fr.logs.Reset()
 	L := fr.L
 	start := time.Now()

@@ -21,7 +21,6 @@ import (
 	"github.com/luaserve/luaserve/examples"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/reload"
-	"github.com/luaserve/luaserve/store"
 )
 
 // options are the serve flags.
@@ -47,6 +46,7 @@ type options struct {
 	debounce      time.Duration
 	quiet         bool
 	mem           memoryOptions
+	store         storeOptions
 	sandbox       bool
 	luaPath       string
 }
@@ -80,6 +80,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	addMemoryFlags(fs, &o.mem)
+	addStoreFlags(fs, &o.store)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
@@ -177,7 +178,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// One store for every engine the reloader builds: the data survives
 	// reloads.
 	cfg := engineConfig(o, script, log)
-	cfg.Store = store.NewMemory()
+	shared, closeStore, err := o.store.open()
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	cfg.Store = shared
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
