@@ -10,6 +10,12 @@ import lua "github.com/yuin/gopher-lua"
 // grows as needed up to RegistryMaxSize.
 const CallStackSize = 5000
 
+// CoroutineStackSize is the call stack of a coroutine, which is a state of
+// its own: a fixed array allocated by coroutine.create, so it is kept
+// small (16 KB) for code that makes many; recursion deep inside a
+// coroutine fails sooner than in a route.
+const CoroutineStackSize = 200
+
 // RegistryMaxSize bounds the registry, the stack of Lua values all the
 // nested calls of a state share, at 16 bytes a slot (4 MiB). Deep recursion
 // needs a few slots per level (a function's locals and temporaries);

@@ -48,6 +48,8 @@ var libraries = []struct {
 // alike. The caller closes it.
 func NewState(h Host, o Options) *lua.LState {
 	L := lua.NewState(stateOptions)
+	// gopher-lua makes a coroutine's state with its parent's Options.
+	L.Options.CallStackSize = CoroutineStackSize
 	for _, lib := range libraries {
 		// The openers are plain Go: they cannot fail on a new state.
 		L.Push(L.NewFunction(lib.open))

@@ -92,3 +92,13 @@ local function locals10(n)
   return locals10(n - 1) + 0
 end
 assert(locals10(4900) == 55)
+
+-- a coroutine has a stack of its own, of 200 frames.
+local function cdepth(n) if n == 0 then return 0 end return 1 + cdepth(n - 1) end
+local co = coroutine.wrap(function() return cdepth(150) end)
+assert(co() == 150)
+local okc, ec = coroutine.resume(coroutine.create(function() return cdepth(1000) end))
+assert(not okc and ec:find("stack overflow", 1, true), ec)
+local kept = {}
+for k = 1, 1000 do kept[k] = coroutine.create(function() end) end
+assert(#kept == 1000)
