@@ -39,19 +39,21 @@ var stateOptions = lua.Options{
 // installPCall replaces pcall with one that does not build a traceback
 // it throws away: gopher-lua's makes one for every error it catches, in
 // time that grows with the square of the stack's depth, so recursion
-// through pcall down to the limit would take minutes. The error value is
-// the same.
+// through pcall down to the limit took minutes, and went on past the time
+// limit, which stops Lua only between instructions. It calls with a message
+// handler instead (gopher-lua builds no traceback then), which returns the
+// error as it is. The error value and the rest are as gopher-lua's pcall
+// has them.
 func installPCall(L *lua.LState) {
-	keep := L.NewFunction(func(L *lua.LState) int { return 1 }) // the message handler: the error as it is
+	handler := L.NewFunction(pcallHandler)
 	L.SetGlobal("pcall", L.NewFunction(func(L *lua.LState) int {
-		L.CheckAny(1)
-		v := L.Get(1)
+		v := L.CheckAny(1)
 		if v.Type() != lua.LTFunction && L.GetMetaField(v, "__call").Type() != lua.LTFunction {
 			L.Push(lua.LFalse)
 			L.Push(lua.LString("attempt to call a " + v.Type().String() + " value"))
 			return 2
 		}
-		if err := L.PCall(L.GetTop()-1, lua.MultRet, keep); err != nil {
+		if err := L.PCall(L.GetTop()-1, lua.MultRet, handler); err != nil {
 			L.Push(lua.LFalse)
 			if ae, ok := err.(*lua.ApiError); ok {
 				L.Push(ae.Object)
@@ -63,4 +65,24 @@ func installPCall(L *lua.LState) {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
 	}))
+}
+
+// pcallHandler is pcall's message handler: it returns the error as it is,
+// after closing the open upvalues, as gopher-lua does when it catches an
+// error without a handler (and skips with one: a closure made inside the
+// failed call would later read whatever reuses its variables' slots). It
+// runs before the failed call's variables are cleared, on top of them. The
+// one way gopher-lua offers to close them is raising an error; this one's
+// panic carries a placeholder traceback, so that PCall builds none.
+func pcallHandler(L *lua.LState) int {
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		L.Panic = func(L *lua.LState) {
+			panic(&lua.ApiError{Type: lua.ApiErrorRun, Object: L.Get(-1), StackTrace: "(upvalues closed)"})
+		}
+		L.Error(lua.LNil, 0) // closes the upvalues, then calls L.Panic
+		return 0
+	}))
+	L.PCall(0, 0, nil) // its error is the closing itself
+	L.SetTop(1)
+	return 1
 }
