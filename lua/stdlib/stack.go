@@ -6,7 +6,7 @@ import lua "github.com/yuin/gopher-lua"
 // and Go functions such as pcall, each take one (so recursion through pcall
 // reaches half as deep). Past it the call fails with "stack overflow", an
 // error like any other. The frames are allocated with the state, about
-// 80 bytes each (800 KB a state); the registry (the values on the stack)
+// 80 bytes each (400 KB a state); the registry (the values on the stack)
 // grows as needed up to RegistryMaxSize.
 const CallStackSize = 5000
 
@@ -24,10 +24,12 @@ const CoroutineStackSize = 200
 const RegistryMaxSize = 256 * 1024
 
 // stateOptions are the gopher-lua options of every state. The call stack
-// is a fixed array: gopher-lua's growing one (MinimizeStackMemory) frees a
-// segment to a pool shared by all states while a frame in it is still in
-// use, when a stack overflow unwinds through pcall ("index out of range"
-// panics, and another state may get the segment).
+// is a fixed array: gopher-lua's growing one (MinimizeStackMemory) never
+// reports itself full, so an overflow is a Go panic in the middle of a
+// call ("lua callstack overflow"), and recursion through pcall that
+// overflows repeatedly then fails with "index out of range" panics inside
+// the VM (seen at 200 frames too); its segments go to a pool that every
+// state shares.
 var stateOptions = lua.Options{
 	SkipOpenLibs:     true,
 	CallStackSize:    CallStackSize,

@@ -42,8 +42,10 @@ var libraries = []struct {
 }
 
 // NewState returns a new Lua state with the standard libraries, print,
-// io.stdout and io.stderr writing to h's log, pairs honouring __pairs, and
-// o's modules preloaded; sandboxed when o says so. It is the one function
+// io.stdout and io.stderr writing to h's log, pairs honouring __pairs, a
+// debug subset (debug.go), a CallStackSize-deep stack and a pcall that
+// builds no traceback (stack.go), and o's modules preloaded; require
+// searching o.Path (search.go); sandboxed when o says so. It is the one function
 // that makes a state, for the server, "luaserve check" and "luaserve test"
 // alike. The caller closes it.
 func NewState(h Host, o Options) *lua.LState {
