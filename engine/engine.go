@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -51,6 +53,11 @@ type Config struct {
 	// Sandbox takes away running programs from scripts and limits their
 	// file access to the script's folder and Root (stdlib.Options.Sandbox).
 	Sandbox bool
+	// LuaPath is searched by require after the script's folder and its
+	// LuaRocks tree (stdlib.SearchPath): ";"-separated templates such as
+	// "/opt/lua/?.lua", ";;" standing for the system's folders. "" means
+	// the LUA_PATH environment variable, as the reference Lua reads it.
+	LuaPath string
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -67,6 +74,7 @@ type Engine struct {
 	log       *slog.Logger
 	store     store.Store
 	scriptDir string
+	luaPath   string // every state's initial package.path
 	timeout   time.Duration
 
 	requestMemory int64 // per request; 0 for none
@@ -119,6 +127,7 @@ func New(cfg Config) (*Engine, error) {
 	if abs, err := filepath.Abs(e.scriptDir); err == nil {
 		e.scriptDir = abs
 	}
+	e.luaPath = stdlib.SearchPath(e.scriptDir, cmp.Or(cfg.LuaPath, os.Getenv("LUA_PATH")))
 	var err error
 	if cfg.Source != nil {
 		e.scriptProto, err = compile(cfg.Source, cfg.Script)

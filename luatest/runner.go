@@ -2,6 +2,7 @@ package luatest
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Config struct {
 	Dev bool
 	// Timeout bounds one request; zero means 10s.
 	Timeout time.Duration
+	// LuaPath is engine.Config.LuaPath, for the script and the test files
+	// alike; "" means LUA_PATH.
+	LuaPath string
 }
 
 // Summary counts the results.
@@ -189,7 +193,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout})
+		Store: fr.store, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}
@@ -200,10 +204,15 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	defer fr.client.close()
 
 	// The test file's state is made as the server's are, with the same
-	// modules; require("x") finds x.lua beside the test file.
+	// modules; require("x") finds x.lua beside the test file, then in the
+	// LuaRocks tree beside it and on LUA_PATH.
 	dir := filepath.Dir(file)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
-		stdlib.Options{Modules: engine.Modules(), Search: stdlib.FileSearcher(dir, compileFile)})
+		stdlib.Options{Modules: engine.Modules(), Path: stdlib.SearchPath(dir, cmp.Or(cfg.LuaPath, os.Getenv("LUA_PATH"))),
+			Load: compileFile})
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
 		return fileFail(err)

@@ -4,6 +4,7 @@
 //	luaserve check [-h] script.lua         load and lint without serving
 //	luaserve routes [-h] script.lua        print the route table
 //	luaserve test [flags] [files|folders]  run *_test.lua files against the routes
+//	luaserve init [folder]                 write a starter project
 //	luaserve version
 //
 // Every serve flag can also come from an environment variable: -max-body is
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return routesCmd(args[1:], stdout, stderr)
 		case "test":
 			return testCmd(args[1:], stdout, stderr)
+		case "init":
+			return initCmd(args[1:], stdout, stderr)
 		case "help":
 			newFlagSet(&options{}, stderr).Usage()
 			return nil

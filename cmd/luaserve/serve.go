@@ -48,6 +48,7 @@ type options struct {
 	mem           memoryOptions
 	store         storeOptions
 	sandbox       bool
+	luaPath       string
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -64,6 +65,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "no os.execute or io.popen in scripts, and files only in the script's folder and -root (default off)")
+	fs.StringVar(&o.luaPath, "lua-path", "", "where require looks after the script's folder and its lua_modules tree: \";\"-separated templates like /opt/lua/?.lua, \";;\" for the system's folders (default: $LUA_PATH, else the system's folders)")
 	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; past it a new one replaces the one longest waiting for a request, or gets 503 when none waits")
 	fs.IntVar(&o.maxHeader, "max-header-bytes", httpcore.DefaultMaxHeaderBytes, "largest request header section (431 past it)")
 	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section; a new connection's first, from the accept")
@@ -84,6 +86,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
 			"       luaserve routes script.lua        print the route table\n"+
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
+			"       luaserve init [folder]            write a starter project with editor definitions\n"+
 			"       luaserve version\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
 			"The access log goes to stdout, errors to stderr.%s\n"+
@@ -154,7 +157,7 @@ const (
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log,
-		Sandbox: o.sandbox}
+		Sandbox: o.sandbox, LuaPath: o.luaPath}
 	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"
