@@ -251,7 +251,7 @@ func (e *Engine) openFile(st *state, x *exchange, path, download string, status 
 	case errors.Is(err, fileserver.ErrNotFound):
 		x.w.Header().Reset()
 		if st.notFound != nil {
-			res, err := e.call(st, x, st.notFound, x.tbl)
+			res, err := e.call(st, x, st.notFound, x.tbl, "not_found hook")
 			if err != nil {
 				return err
 			}
