@@ -159,7 +159,7 @@ func (d *devError) text() string {
 const devStyle = `<style>
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222 }
 h1 { font-size: 1.3rem; color: #b00020 }
-h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem }
+h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; overflow-wrap: anywhere }
 code, pre, .src { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace }
 .msg { font: 1rem ui-monospace, monospace; background: #fdecea; padding: .75rem 1rem; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere }
 .src, .tb { background: #f6f8fa; padding: .75rem 0; border-radius: 4px; overflow-x: auto; font-size: 13px; line-height: 1.5 }
@@ -173,13 +173,14 @@ table.kv { border-collapse: collapse; font-size: 14px; width: 100% }
 .kv th { font-weight: 600; white-space: nowrap; width: 1% }
 .kv td { font-family: ui-monospace, monospace; overflow-wrap: anywhere }
 .masked { color: #888 }
+@media (max-width: 40rem) { body { margin: 1rem auto } .kv th { white-space: normal; width: 35%; overflow-wrap: anywhere } }
 footer { color: #888; font-size: 13px; margin-top: 2rem }
 </style>
 `
 
 func (d *devError) html() string {
 	var b strings.Builder
-	b.WriteString("<!doctype html>\n<html lang=\"en\">\n<meta charset=\"utf-8\">\n<title>" + html.EscapeString(d.title) + "</title>\n")
+	b.WriteString("<!doctype html>\n<html lang=\"en\">\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html.EscapeString(d.title) + "</title>\n")
 	b.WriteString(devStyle)
 	b.WriteString("<h1>" + html.EscapeString(d.title) + "</h1>\n<p class=\"msg\">" + html.EscapeString(d.message) + "</p>\n")
 	if d.route != "" {
