@@ -170,10 +170,17 @@ func (e *Engine) serveMount(w *httpcore.ResponseWriter, r *httpcore.Request) boo
 		return false
 	}
 	for _, m := range e.mounts {
-		if len(r.Path) < len(m.prefix) || string(r.Path[:len(m.prefix)]) != m.prefix {
+		var err error
+		switch {
+		case len(r.Path) >= len(m.prefix) && string(r.Path[:len(m.prefix)]) == m.prefix:
+			err = m.dir.ServeMount(w, r, r.Path[len(m.prefix):])
+		case len(r.Path) == len(m.prefix)-1 && string(r.Path) == m.prefix[:len(r.Path)]:
+			// "/files" for a mount at "/files/": the root folder named
+			// without its slash, redirected like any other folder.
+			err = m.dir.RedirectRoot(w, r)
+		default:
 			continue
 		}
-		err := m.dir.ServeMount(w, r, r.Path[len(m.prefix):])
 		switch {
 		case err == nil:
 			return true

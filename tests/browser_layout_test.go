@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -149,4 +151,71 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the request's markup was not shown as text: %+v", got)
 		}
 	})
+
+	t.Run("listing", func(t *testing.T) { browseListing(t, b) })
+}
+
+// browseListing opens a folder listing by its mount's bare name, checks
+// its header row, sizes and row layout, and sorts it by clicking a header.
+func browseListing(t *testing.T, b *browser) {
+	dir := t.TempDir()
+	files := map[string]int{
+		"small.txt": 12, "medium.bin": 5 * 1024, "large.bin": 3 << 20,
+		"a name long enough to wrap on a narrow phone screen, and then some more words.txt": 1,
+		`<b onmouseover="x">.txt`: 2,
+	}
+	for name, size := range files {
+		writeFile(t, filepath.Join(dir, name), strings.Repeat("x", size))
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := startSource(t, fmt.Sprintf(`require("luaserve").static("/files", %q, { listing = true })`, dir), engine.Config{})
+	for _, width := range []int{1000, 360} {
+		b.call(t, b.session, "Emulation.setDeviceMetricsOverride",
+			map[string]any{"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": false}, nil)
+		b.open(t, s.url+"/files")
+		b.screenshot(t, fmt.Sprintf("listing-%d", width))
+		var page struct {
+			Overflow float64
+			Path     string
+			Head     []string
+			Sizes    []string
+			Elements int
+		}
+		b.eval(t, `({ overflow: document.documentElement.scrollWidth - window.innerWidth, path: location.pathname, head: [...document.querySelectorAll("thead th")].map(e => e.textContent),
+			sizes: [...document.querySelectorAll("tbody td.size")].map(e => e.textContent),
+			elements: document.querySelectorAll("tbody b").length })`, &page)
+		if page.Overflow > 0 || page.Path != "/files/" || strings.Join(page.Head, "|") != "Name ▲|Size|Modified" || page.Elements != 0 {
+			t.Errorf("%dpx: %+v", width, page)
+		}
+		if got := strings.Join(page.Sizes, "|"); got != "-|2 B|1 B|3.0 MiB|5.0 KiB|12 B" {
+			t.Errorf("%dpx: sizes %s", width, got)
+		}
+		for _, sel := range []string{"thead tr", "tbody tr"} {
+			rows := b.rows(t, sel, ":scope > :first-child")
+			if bad := misaligned(rows); len(rows) == 0 || len(bad) > 0 {
+				t.Errorf("%dpx: %s cells off their row:\n%s", width, sel, strings.Join(bad, "\n"))
+			}
+		}
+	}
+	// Clicking "Size" sorts by size, folders first; clicking again reverses.
+	for _, want := range []struct{ search, first, last string }{
+		{"?sort=size", "a name long", "large.bin"},
+		{"?sort=size&order=desc", "large.bin", "a name long"},
+	} {
+		b.events = b.events[:0]
+		b.call(t, b.session, "Runtime.evaluate", map[string]any{"expression": `document.querySelector("th.size a").click()`}, nil)
+		b.waitEvent(t, "Page.loadEventFired")
+		var got struct {
+			Search string
+			Names  []string
+		}
+		b.eval(t, `({ search: location.search, names: [...document.querySelectorAll("tbody td.name")].map(e => e.textContent) })`, &got)
+		n := len(got.Names)
+		if got.Search != want.search || n != 6 || got.Names[0] != "sub/" ||
+			!strings.HasPrefix(got.Names[1], want.first) || !strings.HasPrefix(got.Names[n-1], want.last) {
+			t.Errorf("after a click on Size: %+v, want %+v", got, want)
+		}
+	}
 }
