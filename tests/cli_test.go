@@ -102,9 +102,13 @@ func repoRoot(t *testing.T) string {
 
 func TestCLIVersionAndHelp(t *testing.T) {
 	t.Parallel()
-	out, _, code := cli(t, ".", "version")
-	if code != 0 || !regexp.MustCompile(`^luaserve \d+\.\d+\.\d+\n$`).MatchString(out) {
-		t.Errorf("version: %d %q", code, out)
+	want := regexp.MustCompile(`^luaserve \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown.*, go1\.\S+, \w+/\w+\)\n$`)
+	first, _, _ := cli(t, ".", "version")
+	for _, spelling := range []string{"version", "-version", "--version"} {
+		out, _, code := cli(t, ".", spelling)
+		if code != 0 || !want.MatchString(out) || out != first {
+			t.Errorf("%s: %d %q", spelling, code, out)
+		}
 	}
 	_, errOut, code := cli(t, ".", "-h")
 	if code != 0 {

@@ -84,7 +84,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
 			"       luaserve routes script.lua        print the route table\n"+
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
-			"       luaserve version\n\n"+
+			"       luaserve version                  also -version, --version\n"+
+			"       luaserve health [url]             probe a running server (exit 0 if it answers below 500)\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
 			"The access log goes to stdout, errors to stderr.%s\n"+
 			"Every flag can also be set with an environment variable: -max-body is LUASERVE_MAX_BODY.\n\nFlags:\n",
@@ -361,5 +362,3 @@ func printRoutes(w io.Writer, indent string, routes []engine.RouteInfo) {
 	}
 	tw.Flush()
 }
-
-func version() string { return engine.Version }
