@@ -102,7 +102,7 @@ func repoRoot(t *testing.T) string {
 
 func TestCLIVersionAndHelp(t *testing.T) {
 	t.Parallel()
-	want := regexp.MustCompile(`^luaserve \d+\.\d+\.\d+ \(commit [0-9a-f]+(-dirty)?|unknown.*, go1\.\S+, \w+/\w+\)\n$`)
+	want := regexp.MustCompile(`^luaserve \d+\.\d+\.\d+ \(commit ([0-9a-f]+(-dirty)?|unknown)(, built \S+)?, go1\.\S+, \w+/\w+\)\n$`)
 	first, _, _ := cli(t, ".", "version")
 	for _, spelling := range []string{"version", "-version", "--version"} {
 		out, _, code := cli(t, ".", spelling)
