@@ -84,3 +84,37 @@ func TestDevPageEscapesTheRequest(t *testing.T) {
 		t.Errorf("Content-Security-Policy %q", csp)
 	}
 }
+
+// TestMisspeltResponseKeyWarnsOncePerRoute: without -dev, a "stauts" is
+// still sent as the 200 it means, and the log says so once per route, with
+// the key it probably meant.
+func TestMisspeltResponseKeyWarnsOncePerRoute(t *testing.T) {
+	t.Parallel()
+	s := startSource(t, `
+local app = require("luaserve")
+app.get("/a", function() return { stauts = 404, body = "a" } end)
+app.get("/b", function() return { body = "b", colour = "red" } end)
+app.get("/ok", function() return { status = 200, body = "ok" } end)
+`, engine.Config{})
+	c := client(t)
+	for range 3 {
+		for _, p := range []string{"/a", "/b", "/ok"} {
+			if res, body := do(t, c, "GET", s.url+p, ""); res.StatusCode != 200 || body != p[1:] {
+				t.Fatalf("%s: %d %q", p, res.StatusCode, body)
+			}
+		}
+	}
+	logs := s.logs.String()
+	const msg = "response table has a key the server ignores"
+	if n := strings.Count(logs, msg); n != 2 {
+		t.Errorf("%d warnings, want 2 (one per route):\n%s", n, logs)
+	}
+	for _, want := range []string{`route="GET /a" key=stauts did_you_mean=status`, `route="GET /b" key=colour`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "key=colour did_you_mean") {
+		t.Errorf("a suggestion for a key like no other:\n%s", logs)
+	}
+}

@@ -92,14 +92,3 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	return serve(ctx, args, stdout, stderr)
 }
-
-// parseFlags parses args into fs. The flag package has already printed
-// any error with the usage, so a bad flag becomes exit status 2 without
-// another message.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return exitCode(2)
-}

@@ -143,7 +143,7 @@ func serveInProcess(t *testing.T, args ...string) (url string, stdout, stderr *s
 			t.Errorf("run: %v", err)
 		}
 	})
-	re := regexp.MustCompile(`on (http://\S+)`)
+	re := regexp.MustCompile(`(?:on |"url":")(http://[^\s"]+)`)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
