@@ -37,9 +37,8 @@ type browser struct {
 	nextID  int             // last command id used
 	events  []cdpMessage    // events read while waiting for something else
 	mu      sync.Mutex      // guards closed
-	closed  bool            // Close was called
+	closed  bool            // close was called
 	done    chan struct{}   // closed when the process has exited
-	waitErr error           // the process's exit, set before done closes
 }
 
 // cdpMessage is a response (ID set) or an event (Method set).
