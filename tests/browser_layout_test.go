@@ -93,6 +93,7 @@ pre span { display: block; padding: 0 1rem }
 // TestBrowser drives one headless Chromium through the pages meant for a
 // person. Long: subtests share the browser, which takes a second to start.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	b := startBrowser(t, 1000, 800)
 
 	t.Run("checker_sees_the_old_bug", func(t *testing.T) {

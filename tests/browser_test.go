@@ -89,7 +89,7 @@ func startBrowser(t *testing.T, width, height int) *browser {
 	b := &browser{in: cmdW, msgs: make(chan cdpMessage, 64), stderr: &syncBuffer{}, done: make(chan struct{})}
 	b.cmd = exec.Command(path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir="+t.TempDir(),
+		"--disable-dev-shm-usage", "--hide-scrollbars", "--password-store=basic", "--user-data-dir="+t.TempDir(),
 		"--remote-debugging-pipe", "about:blank")
 	b.cmd.ExtraFiles = []*os.File{cmdR, outW}
 	b.cmd.Stderr = b.stderr
