@@ -39,6 +39,7 @@ type browser struct {
 	mu      sync.Mutex      // guards closed
 	closed  bool            // close was called
 	done    chan struct{}   // closed when the process has exited
+	profile string          // the browser's fresh profile folder
 }
 
 // cdpMessage is a response (ID set) or an event (Method set).
@@ -86,14 +87,22 @@ func startBrowser(t *testing.T, width, height int) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &browser{in: cmdW, msgs: make(chan cdpMessage, 64), stderr: &syncBuffer{}, done: make(chan struct{})}
+	// The profile folder is removed by close, errors ignored: not
+	// t.TempDir, whose cleanup fails the test if a helper process of the
+	// browser is still writing there as it exits.
+	profile, err := os.MkdirTemp("", "luaserve-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{in: cmdW, msgs: make(chan cdpMessage, 64), stderr: &syncBuffer{}, done: make(chan struct{}), profile: profile}
 	b.cmd = exec.Command(path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--hide-scrollbars", "--password-store=basic", "--user-data-dir="+t.TempDir(),
+		"--disable-dev-shm-usage", "--hide-scrollbars", "--password-store=basic", "--user-data-dir="+profile,
 		"--remote-debugging-pipe", "about:blank")
 	b.cmd.ExtraFiles = []*os.File{cmdR, outW}
 	b.cmd.Stderr = b.stderr
 	if err := b.cmd.Start(); err != nil {
+		os.RemoveAll(profile)
 		t.Fatalf("start %s: %v", path, err)
 	}
 	cmdR.Close()
@@ -143,6 +152,7 @@ func (b *browser) close() {
 	}
 	for range b.msgs { // let the reader finish
 	}
+	os.RemoveAll(b.profile)
 }
 
 // attach opens a page and attaches to it (one flat session), at a fixed
