@@ -58,7 +58,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "time limit for one request's Lua code (504 past it)")
 	fs.Int64Var(&o.maxBody, "max-body", httpcore.DefaultMaxBodyBytes, "largest request body in bytes (413 past it)")
 	fs.StringVar(&o.root, "root", "", "folder the file helpers serve from (default: the script's folder)")
-	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with tracebacks and source, response-table warnings, -watch (default off)")
+	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with the traceback, source lines and the request (secrets masked), and -watch (default off)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json")
 	fs.BoolVar(&o.watch, "watch", false, "reload when the script or a module it requires changes (default: on with -dev)")
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
