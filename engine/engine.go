@@ -94,6 +94,8 @@ type Engine struct {
 	closing chan struct{}
 	liveMu  sync.Mutex
 	live    map[*state]struct{} // every state, for the watchdog
+
+	warnedRoutes sync.Map // route name -> true: its unknown response key was logged (response.go)
 }
 
 // New compiles the script, builds every Lua state and runs the script in
