@@ -12,6 +12,7 @@ import (
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/outbound"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -51,6 +52,10 @@ type Config struct {
 	// Sandbox takes away running programs from scripts and limits their
 	// file access to the script's folder and Root (stdlib.Options.Sandbox).
 	Sandbox bool
+	// HTTP is the client luaserve.http calls through; share one between
+	// the engines of a process (its connection pool and per-host limits).
+	// Nil means a client of the engine's own, with outbound's defaults.
+	HTTP *outbound.Client
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -70,6 +75,8 @@ type Engine struct {
 	timeout   time.Duration
 
 	requestMemory int64 // per request; 0 for none
+	http          *outbound.Client
+	ownHTTP       bool // http is the engine's: Close closes its idle connections
 
 	compiler    *compiler
 	scriptProto *lua.FunctionProto
@@ -102,6 +109,13 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()
+	}
+	if e.http = cfg.HTTP; e.http == nil {
+		c, err := outbound.New(outbound.Config{})
+		if err != nil {
+			return nil, err
+		}
+		e.http, e.ownHTTP = c, true
 	}
 	switch {
 	case cfg.Timeout == 0:
@@ -244,6 +258,9 @@ func (e *Engine) Close() {
 		close(e.closing)
 	}
 	e.closeFiles()
+	if e.ownHTTP {
+		e.http.CloseIdleConnections()
+	}
 	if e.pool == nil {
 		return
 	}

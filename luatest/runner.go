@@ -21,6 +21,7 @@ import (
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
+	"github.com/luaserve/luaserve/outbound"
 )
 
 // Config says what to run and how.
@@ -156,6 +157,7 @@ type fileRun struct {
 	cfg    Config
 	file   string
 	store  *freshStore
+	mocks  *mocks // luaserve.http's answers, set by http.mock
 	logs   *strings.Builder
 	client *client
 	L      *lua.LState
@@ -187,8 +189,13 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	}
 	fr := &fileRun{cfg: cfg, file: file, store: newFreshStore(), logs: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	fr.mocks = &mocks{}
+	hc, err := outbound.New(outbound.Config{Transport: fr.mocks})
+	if err != nil {
+		return fileFail(err)
+	}
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout})
+		Store: fr.store, Timeout: cfg.Timeout, HTTP: hc})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}
@@ -202,7 +209,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	// modules; require("x") finds x.lua beside the test file.
 	dir := filepath.Dir(file)
 	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
-		stdlib.Options{Modules: engine.Modules(), Search: stdlib.FileSearcher(dir, compileFile)})
+		stdlib.Options{Modules: engine.Modules(hc), Search: stdlib.FileSearcher(dir, compileFile)})
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
 		return fileFail(err)
@@ -227,6 +234,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 // runTest runs one test and prints its line (and, on failure, why).
 func (fr *fileRun) runTest(tc testCase) bool {
 	fr.store.reset()
+	fr.mocks.reset()
 	fr.logs.Reset()
 	L := fr.L
 	start := time.Now()
@@ -298,6 +306,13 @@ func (fr *fileRun) setup() error {
 	L.Pop(1)
 	fr.encode = jsonMod.RawGetString("encode").(*lua.LFunction)
 	L.SetGlobal("json", jsonMod)
+	if err := L.DoString(`return require("luaserve.http")`); err != nil {
+		return err
+	}
+	httpMod := L.Get(-1).(*lua.LTable)
+	L.Pop(1)
+	fr.mocks.install(L, httpMod)
+	L.SetGlobal("http", httpMod)
 	installAssertions(L)
 	L.SetGlobal("test", L.NewFunction(func(L *lua.LState) int {
 		name := L.CheckString(1)

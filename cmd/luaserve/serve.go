@@ -47,6 +47,7 @@ type options struct {
 	debounce      time.Duration
 	quiet         bool
 	mem           memoryOptions
+	http          httpOptions
 	sandbox       bool
 }
 
@@ -78,6 +79,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	addMemoryFlags(fs, &o.mem)
+	addHTTPFlags(fs, &o.http)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
@@ -175,6 +177,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// reloads.
 	cfg := engineConfig(o, script, log)
 	cfg.Store = store.NewMemory()
+	if cfg.HTTP, err = o.http.client(); err != nil {
+		return usageError{"-http-allow, -http-ca: " + err.Error()}
+	}
+	defer cfg.HTTP.CloseIdleConnections()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
