@@ -50,12 +50,12 @@ type module struct {
 
 // request implements http.request(opts).
 func (m *module) request(L *lua.LState) int {
-	return m.call(L, L.CheckTable(1), "", lua.LNil)
+	return m.call(L, L.CheckTable(1), "", lua.LNil, 1)
 }
 
 // get implements http.get(url [, opts]).
 func (m *module) get(L *lua.LState) int {
-	return m.call(L, withURL(L, L.OptTable(2, nil)), "GET", lua.LNil)
+	return m.call(L, withURL(L, L.OptTable(2, nil)), "GET", lua.LNil, 2)
 }
 
 // post implements http.post(url, body [, opts]): a string body is sent as
@@ -67,10 +67,10 @@ func (m *module) post(L *lua.LState) int {
 	default:
 		L.ArgError(2, "string or table expected, got "+body.Type().String())
 	}
-	return m.call(L, withURL(L, L.OptTable(3, nil)), "POST", body)
+	return m.call(L, withURL(L, L.OptTable(3, nil)), "POST", body, 3)
 }
 
-// withURL is a copy of opts (argument pos+1) with url set from argument 1.
+// withURL is a copy of opts with url set from argument 1.
 func withURL(L *lua.LState, opts *lua.LTable) *lua.LTable {
 	u := L.CheckString(1)
 	t := L.CreateTable(0, 4)
@@ -81,12 +81,13 @@ func withURL(L *lua.LState, opts *lua.LTable) *lua.LTable {
 	return t
 }
 
-// call sends one request built from opts and pushes its result.
-func (m *module) call(L *lua.LState, opts *lua.LTable, method string, body lua.LValue) int {
+// call sends one request built from opts (argument optsArg) and pushes
+// its result.
+func (m *module) call(L *lua.LState, opts *lua.LTable, method string, body lua.LValue, optsArg int) int {
 	ctx := m.h.Context()
 	r, err := build(L, ctx, opts, method, body)
 	if err != nil {
-		L.ArgError(1, err.Error())
+		L.ArgError(optsArg, err.Error())
 	}
 	r.Charge = func(n int) error { return stdlib.Charge(ctx, n) }
 	res, err := m.c.Do(ctx, r)
