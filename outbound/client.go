@@ -66,9 +66,11 @@ type Config struct {
 
 // Client sends calls; it is safe for concurrent use. Make one per process.
 type Client struct {
-	cfg       Config
-	transport *http.Transport // nil when Config.Transport answers
-	http      *http.Client
+	cfg        Config
+	transport  *http.Transport // nil when Config.Transport answers
+	http       *http.Client    // follows cfg.MaxRedirects redirects
+	noRedirect *http.Client    // returns the first response
+	timeoutErr error           // the cause of a call ended by cfg.Timeout
 }
 
 // New makes a Client, reading the CA file if one is named.
@@ -101,7 +103,13 @@ func New(cfg Config) (*Client, error) {
 		next = c.transport
 	}
 	g := &guard{next: next, allow: allow, perHost: cfg.PerHost, inFlight: map[string]int{}}
-	c.http = &http.Client{Transport: g}
+	c.http = &http.Client{Transport: g, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+		return checkRedirect(r, via, cfg.MaxRedirects)
+	}}
+	c.noRedirect = &http.Client{Transport: g, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	c.timeoutErr = timeoutError(cfg.Timeout)
 	return c, nil
 }
 
@@ -158,6 +166,9 @@ func checkRedirect(r *http.Request, via []*http.Request, limit int) error {
 	}
 	return nil
 }
+
+// timeoutError is the cause of a call's context ended by its timeout.
+func timeoutError(d time.Duration) error { return fmt.Errorf("%w after %v", ErrTimeout, d) }
 
 // CloseIdleConnections closes the pool's idle connections.
 func (c *Client) CloseIdleConnections() {

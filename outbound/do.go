@@ -47,11 +47,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	timeout := r.Timeout
-	if timeout <= 0 {
-		timeout = c.cfg.Timeout
+	timeout, timeoutErr := c.cfg.Timeout, c.timeoutErr
+	if r.Timeout > 0 && r.Timeout != timeout {
+		timeout, timeoutErr = r.Timeout, timeoutError(r.Timeout)
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("%w after %v", ErrTimeout, timeout))
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, timeoutErr)
 	defer cancel()
 	res, err := c.do(ctx, method, r)
 	if err != nil {
@@ -78,12 +78,22 @@ func (c *Client) do(ctx context.Context, method string, r *Request) (*Response, 
 	for k, vs := range r.Header {
 		req.Header[k] = vs
 	}
-	limit := r.MaxRedirects
-	if limit == 0 {
-		limit = c.cfg.MaxRedirects
+	// net/http sends req.Host, not a Host field (a virtual host behind an
+	// address); the allow-list still sees the URL's host.
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+		req.Header.Del("Host")
 	}
-	hc := *c.http
-	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error { return checkRedirect(r, via, limit) }
+	hc := c.http
+	switch {
+	case r.MaxRedirects < 0:
+		hc = c.noRedirect
+	case r.MaxRedirects > 0:
+		limit := r.MaxRedirects
+		hc = &http.Client{Transport: c.http.Transport, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+			return checkRedirect(r, via, limit)
+		}}
+	}
 	res, err := hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -97,7 +107,11 @@ func (c *Client) do(ctx context.Context, method string, r *Request) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: b, URL: res.Request.URL.String()}, nil
+	final := r.URL
+	if res.Request != req {
+		final = res.Request.URL.String() // redirected
+	}
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: b, URL: final}, nil
 }
 
 // readBody reads at most limit bytes, charging what it keeps as it grows;
