@@ -88,8 +88,8 @@ func TestOutboundCallsInTheEngine(t *testing.T) {
 	}
 	start = time.Now()
 	res, body = do(t, c, "GET", s.url+"/fan", "")
-	if took := time.Since(start); body != "slow 1,slow 2,slow 3" || took > 500*time.Millisecond {
-		t.Errorf("/fan: %q after %v, want the three in order well under 600ms", body, took)
+	if took := time.Since(start); res.StatusCode != 200 || body != "slow 1,slow 2,slow 3" || took > 500*time.Millisecond {
+		t.Errorf("/fan: %d %q after %v, want the three in order well under 600ms", res.StatusCode, body, took)
 	}
 }
 
