@@ -114,6 +114,11 @@ func TestMaxBody(t *testing.T) {
 			t.Errorf("%s at the limit: %v", path, err)
 		}
 	}
+	// A HEAD's Content-Length is no body.
+	res, err := c.Do(context.Background(), &Request{Method: "HEAD", URL: srv.URL + "/length", MaxBody: 10})
+	if err != nil || res.Status != 200 || len(res.Body) != 0 || res.Header.Get("Content-Length") != "2000" {
+		t.Errorf("HEAD: %v %+v", err, res)
+	}
 }
 
 func TestChargeRefusal(t *testing.T) {

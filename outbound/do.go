@@ -103,9 +103,11 @@ func (c *Client) do(ctx context.Context, method string, r *Request) (*Response, 
 	if maxBody <= 0 {
 		maxBody = c.cfg.MaxBody
 	}
-	b, err := readBody(res.Body, res.ContentLength, maxBody, r.Charge)
-	if err != nil {
-		return nil, err
+	var b []byte
+	if res.Body != http.NoBody { // a HEAD's Content-Length announces a body not sent
+		if b, err = readBody(res.Body, res.ContentLength, maxBody, r.Charge); err != nil {
+			return nil, err
+		}
 	}
 	final := r.URL
 	if res.Request != req {

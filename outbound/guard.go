@@ -36,6 +36,10 @@ func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 		g.release(host)
 		return nil, err
 	}
+	if res.Body == http.NoBody { // nothing more to wait for (and Do knows it)
+		g.release(host)
+		return res, nil
+	}
 	res.Body = &releasingBody{ReadCloser: res.Body, release: func() { g.release(host) }}
 	return res, nil
 }
