@@ -8,7 +8,8 @@
 //
 // opts: method, url, headers, query, body | json | form, timeout (seconds),
 // max_body (bytes), follow_redirects (boolean). A response is
-// { status, headers, body, json, url }: any status is a response; nil, err
+// { status, headers, body, json, url } (json decoded on first read): any
+// status is a response; nil, err
 // is for a call that got none (refused, timeout, certificate, limits).
 //
 // A call blocks its Lua state (not the server) until it ends; it ends at
@@ -33,7 +34,7 @@ const maxAll = 100
 // Module is require("luaserve.http"), calling through c.
 func Module(c *outbound.Client) stdlib.Module {
 	return stdlib.Module{Name: "luaserve.http", Open: func(L *lua.LState, h stdlib.Host) *lua.LTable {
-		m := &module{c: c, h: h}
+		m := &module{c: c, h: h, meta: responseMeta(L, h)}
 		return L.SetFuncs(L.CreateTable(0, 4), map[string]lua.LGFunction{
 			"request":     m.request,
 			"get":         m.get,
@@ -44,8 +45,9 @@ func Module(c *outbound.Client) stdlib.Module {
 }
 
 type module struct {
-	c *outbound.Client
-	h stdlib.Host
+	c    *outbound.Client
+	h    stdlib.Host
+	meta *lua.LTable // the response tables' (responseMeta)
 }
 
 // request implements http.request(opts).
@@ -96,7 +98,7 @@ func (m *module) call(L *lua.LState, opts *lua.LTable, method string, body lua.L
 		L.Push(lua.LString("http: " + err.Error()))
 		return 2
 	}
-	L.Push(responseTable(L, ctx, res))
+	L.Push(responseTable(L, m.meta, res))
 	return 1
 }
 
@@ -144,7 +146,7 @@ func (m *module) requestAll(L *lua.LState) int {
 			out.RawSetInt(i+1, e)
 			continue
 		}
-		out.RawSetInt(i+1, responseTable(L, ctx, results[i]))
+		out.RawSetInt(i+1, responseTable(L, m.meta, results[i]))
 	}
 	L.Push(out)
 	return 1
