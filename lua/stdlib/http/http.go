@@ -9,8 +9,8 @@
 // opts: method, url, headers, query, body | json | form, timeout (seconds),
 // max_body (bytes), follow_redirects (boolean). A response is
 // { status, headers, body, json, url } (json decoded on first read): any
-// status is a response; nil, err
-// is for a call that got none (refused, timeout, certificate, limits).
+// status is a response; nil, err is for a call that got none (refused,
+// timeout, certificate, limits).
 //
 // A call blocks its Lua state (not the server) until it ends; it ends at
 // its timeout, or sooner when the request's time limit passes or its
