@@ -159,3 +159,19 @@ func TestAllowListInTheBinary(t *testing.T) {
 		t.Errorf("-http-ca missing.pem: exit %d, %q", code, stderr)
 	}
 }
+
+// TestProxyFromTheEnvironment: HTTP_PROXY sends the binary's calls through
+// the proxy (loopback addresses aside, which is why the URL names a host).
+func TestProxyFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "proxied "+r.Method+" "+r.URL.String())
+	}))
+	defer proxy.Close()
+	dir := scriptDir(t, "routes.lua", fmt.Sprintf(gatewaySource, "http://upstream.test"))
+	s := startCLIEnv(t, dir, []string{"HTTP_PROXY=" + proxy.URL, "NO_PROXY="}, "-quiet", "routes.lua")
+	res, body := do(t, client(t), "GET", s.url+"/proxy", "")
+	if res.StatusCode != 200 || body != "proxied GET http://upstream.test/" {
+		t.Errorf("/proxy: %d %q, want the proxy's answer", res.StatusCode, body)
+	}
+}
