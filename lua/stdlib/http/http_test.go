@@ -60,6 +60,8 @@ func upstream(t *testing.T) *httptest.Server {
 			case <-r.Context().Done():
 			case <-done:
 			}
+		case "/redir":
+			nethttp.Redirect(w, r, "/echo?from=redir", nethttp.StatusFound)
 		case "/big":
 			w.Write(make([]byte, 100000))
 		}
@@ -118,6 +120,11 @@ assert(res.json.body == "[1,2]")
 res = assert(http.get(BASE .. "/multi"))
 assert(res.status == 404 and res.body == "not here" and res.json == nil)
 assert(type(res.headers["set-cookie"]) == "table" and res.headers["set-cookie"][2] == "b=2")
+
+res = assert(http.get(BASE .. "/redir"))
+assert(res.status == 200 and res.url == BASE .. "/echo?from=redir" and res.json.query == "from=redir", res.url)
+res = assert(http.get(BASE .. "/redir", { follow_redirects = false }))
+assert(res.status == 302 and res.headers.location == "/echo?from=redir" and res.url == BASE .. "/redir")
 
 res = assert(http.get(BASE .. "/gzip"))
 assert(#res.body == 10000 and res.headers["content-encoding"] == nil)
