@@ -105,7 +105,7 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.Default()
 	}
 	if e.store == nil {
-		e.store = store.NewMemory()
+		e.store = store.NewMemory(store.DefaultMaxBytes)
 	}
 	if cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()

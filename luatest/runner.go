@@ -22,6 +22,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	"github.com/luaserve/luaserve/outbound"
+	"github.com/luaserve/luaserve/store"
 )
 
 // Config says what to run and how.
@@ -156,7 +157,7 @@ func scriptComment(path string) string {
 type fileRun struct {
 	cfg    Config
 	file   string
-	store  *freshStore
+	store  *store.Memory
 	mocks  *mocks // luaserve.http's answers, set by http.mock
 	logs   *strings.Builder
 	client *client
@@ -187,7 +188,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 			return fileFail(err)
 		}
 	}
-	fr := &fileRun{cfg: cfg, file: file, store: newFreshStore(), logs: &strings.Builder{}}
+	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fr.mocks = &mocks{}
 	hc, err := outbound.New(outbound.Config{Transport: fr.mocks})
@@ -233,7 +234,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 
 // runTest runs one test and prints its line (and, on failure, why).
 func (fr *fileRun) runTest(tc testCase) bool {
-	fr.store.reset()
+	fr.store.Clear()
 	fr.mocks.reset()
 	fr.logs.Reset()
 	L := fr.L

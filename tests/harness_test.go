@@ -234,7 +234,7 @@ type testStore struct {
 }
 
 func newTestStore() *testStore {
-	return &testStore{Store: store.NewMemory(), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
+	return &testStore{Store: store.NewMemory(0), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
 }
 
 // Set stores, signals, and waits while the test holds key, or until the

@@ -21,7 +21,6 @@ import (
 	"github.com/luaserve/luaserve/examples"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/reload"
-	"github.com/luaserve/luaserve/store"
 )
 
 // options are the serve flags.
@@ -48,6 +47,7 @@ type options struct {
 	quiet         bool
 	mem           memoryOptions
 	http          httpOptions
+	store         storeOptions
 	sandbox       bool
 }
 
@@ -80,6 +80,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
+	addStoreFlags(fs, &o.store)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
@@ -176,7 +177,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// One store for every engine the reloader builds: the data survives
 	// reloads.
 	cfg := engineConfig(o, script, log)
-	cfg.Store = store.NewMemory()
+	shared, closeStore, err := o.store.open()
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	cfg.Store = shared
 	if cfg.HTTP, err = o.http.client(); err != nil {
 		return usageError{"-http-allow, -http-ca: " + err.Error()}
 	}

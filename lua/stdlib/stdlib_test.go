@@ -33,7 +33,7 @@ func modules() []stdlib.Module {
 // written to logs.
 func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 	t.Helper()
-	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(), Folder: "testdata"}
+	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(0), Folder: "testdata"}
 	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile)})
 	t.Cleanup(L.Close)
 	return L
@@ -42,7 +42,7 @@ func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 // newSandboxState is newState with the sandbox limited to roots.
 func newSandboxState(t *testing.T, logs *bytes.Buffer, roots ...string) *lua.LState {
 	t.Helper()
-	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(), Folder: "testdata"}
+	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(0), Folder: "testdata"}
 	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile),
 		Sandbox: true, Roots: roots})
 	t.Cleanup(L.Close)

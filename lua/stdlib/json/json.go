@@ -323,3 +323,30 @@ func IsNull(v lua.LValue) bool {
 	_, ok = ud.Value.(jsonNull)
 	return ok
 }
+
+// Null returns L's json.null.
+func Null(L *lua.LState) lua.LValue { return jsonStateOf(L).null }
+
+// Kind returns how tb's __jsontype mark says to encode it: "array",
+// "object", or "" when it has no mark.
+func Kind(tb *lua.LTable) string {
+	switch jsonKindOf(tb) {
+	case jsonKindArray:
+		return "array"
+	case jsonKindObject:
+		return "object"
+	}
+	return ""
+}
+
+// Mark gives tb, which has no metatable, L's marker metatable for kind
+// ("array" or "object"); any other kind leaves it alone.
+func Mark(L *lua.LState, tb *lua.LTable, kind string) {
+	st := jsonStateOf(L)
+	switch kind {
+	case "array":
+		tb.Metatable = st.arrayMT
+	case "object":
+		tb.Metatable = st.objectMT
+	}
+}

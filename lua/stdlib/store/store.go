@@ -1,25 +1,30 @@
 // Package store is luaserve.store, the store every Lua state shares.
 //
 //	store.get(key) -> value | nil [, err]
-//	store.set(key, value [, ttl_seconds > 0]) -> true | nil, err  (nil value deletes)
+//	store.set(key, value [, ttl]) -> true | nil, err  (nil value deletes)
+//	store.add(key, value [, ttl]) -> added:boolean | nil, err
+//	store.cas(key, old, new [, ttl]) -> swapped:boolean | nil, err
 //	store.delete(key) -> existed:boolean | nil, err
-//	store.incr(key [, by:integer]) -> integer | nil, err
+//	store.incr(key [, by:integer [, ttl]]) -> integer | nil, err
+//	store.ttl(key) -> seconds | math.huge (no expiry) | nil (absent) [, err]
 //	store.keys([prefix]) -> { key, ... } sorted | nil, err
+//	store.stats() -> { keys, bytes, max_bytes, hits, misses, evictions, expired } | nil, err
 //
-// Values are strings, numbers, booleans or tables, stored as JSON: a table
-// read back is a copy, and changing it changes nothing until set again.
-// Misuse (a key that is not a string, a value JSON cannot hold) raises; a
-// failing backend returns nil and a message starting with "store: ".
+// ttl is in seconds (> 0; fractions allowed). Values are strings, numbers,
+// booleans, json.null or tables of those, kept byte for byte (see codec.go):
+// a table read back is a copy, and changing it changes nothing until set
+// again. Misuse (a key that is not a string, a value that cannot be stored)
+// raises; a failing backend returns nil and a message starting "store: ".
 package store
 
 import (
+	"math"
 	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/lua/stdlib"
-	"github.com/luaserve/luaserve/lua/stdlib/json"
 )
 
 // Module is require("luaserve.store"): the host's store.
@@ -27,12 +32,16 @@ func Module() stdlib.Module { return stdlib.Module{Name: "luaserve.store", Open:
 
 func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 	b := binding{h}
-	return L.SetFuncs(L.CreateTable(0, 5), map[string]lua.LGFunction{
+	return L.SetFuncs(L.CreateTable(0, 9), map[string]lua.LGFunction{
 		"get":    b.get,
 		"set":    b.set,
+		"add":    b.add,
+		"cas":    b.cas,
 		"delete": b.delete,
 		"incr":   b.incr,
+		"ttl":    b.ttl,
 		"keys":   b.keys,
+		"stats":  b.stats,
 	})
 }
 
@@ -54,7 +63,7 @@ func (b binding) get(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	val, err := json.Decode(b.h.Context(), L, string(v))
+	val, err := decode(b.h.Context(), L, v)
 	if err != nil {
 		return fail(L, err)
 	}
@@ -64,33 +73,80 @@ func (b binding) get(L *lua.LState) int {
 
 func (b binding) set(L *lua.LState) int {
 	key := L.CheckString(1)
-	v := L.Get(2)
 	s, ctx := b.h.Store(), b.h.Context()
-	if v == lua.LNil {
+	if L.Get(2) == lua.LNil {
 		if _, err := s.Delete(ctx, key); err != nil {
 			return fail(L, err)
 		}
 		L.Push(lua.LTrue)
 		return 1
 	}
-	var ttl time.Duration
-	if L.Get(3) != lua.LNil {
-		secs := float64(L.CheckNumber(3))
-		if !(secs > 0) {
-			L.ArgError(3, "ttl must be a positive number of seconds")
-		}
-		ttl = time.Duration(secs * float64(time.Second))
-	}
-	text, err := json.Encode(ctx, nil, v)
-	if err != nil {
-		L.ArgError(2, err.Error())
-	}
-	if err := s.Set(ctx, key, text, ttl); err != nil {
+	value, ttl := b.value(L, 2), optTTL(L, 3)
+	if err := s.Set(ctx, key, value, ttl); err != nil {
 		return fail(L, err)
 	}
 	L.Push(lua.LTrue)
 	return 1
 }
+
+func (b binding) add(L *lua.LState) int {
+	key := L.CheckString(1)
+	value, ttl := b.value(L, 2), optTTL(L, 3)
+	ok, err := b.h.Store().Add(b.h.Context(), key, value, ttl)
+	if err != nil {
+		return fail(L, err)
+	}
+	L.Push(lua.LBool(ok))
+	return 1
+}
+
+// cas sets key to new only when it holds old (nil: nothing); a nil new
+// deletes.
+func (b binding) cas(L *lua.LState) int {
+	key := L.CheckString(1)
+	var old, value []byte
+	if L.Get(2) != lua.LNil {
+		old = b.value(L, 2)
+	}
+	if L.Get(3) != lua.LNil {
+		value = b.value(L, 3)
+	}
+	ok, err := b.h.Store().Swap(b.h.Context(), key, old, value, optTTL(L, 4))
+	if err != nil {
+		return fail(L, err)
+	}
+	L.Push(lua.LBool(ok))
+	return 1
+}
+
+// value returns argument n in its stored form, raising when it cannot be
+// stored.
+func (b binding) value(L *lua.LState, n int) []byte {
+	v := L.CheckAny(n)
+	if v == lua.LNil {
+		L.ArgError(n, "value expected, got nil")
+	}
+	text, err := encode(b.h.Context(), v)
+	if err != nil {
+		L.ArgError(n, err.Error())
+	}
+	return text
+}
+
+// optTTL reads an optional ttl in seconds; absent or nil is none.
+func optTTL(L *lua.LState, n int) time.Duration {
+	if L.Get(n) == lua.LNil {
+		return 0
+	}
+	secs := float64(L.CheckNumber(n))
+	if !(secs > 0) || secs > maxTTL.Seconds() {
+		L.ArgError(n, "ttl must be a positive number of seconds")
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+// maxTTL keeps a ttl inside time.Duration.
+const maxTTL = 100 * 365 * 24 * time.Hour
 
 func (b binding) delete(L *lua.LState) int {
 	ok, err := b.h.Store().Delete(b.h.Context(), L.CheckString(1))
@@ -107,11 +163,48 @@ func (b binding) incr(L *lua.LState) int {
 	if float64(by) != float64(int64(by)) {
 		L.ArgError(2, "integer expected")
 	}
-	n, err := b.h.Store().Incr(b.h.Context(), key, int64(by))
+	if math.Abs(float64(by)) >= 1<<63 {
+		L.ArgError(2, "integer out of range")
+	}
+	n, err := b.h.Store().Incr(b.h.Context(), key, int64(by), optTTL(L, 3))
 	if err != nil {
 		return fail(L, err)
 	}
 	L.Push(lua.LNumber(n))
+	return 1
+}
+
+func (b binding) ttl(L *lua.LState) int {
+	left, ok, err := b.h.Store().TTL(b.h.Context(), L.CheckString(1))
+	switch {
+	case err != nil:
+		return fail(L, err)
+	case !ok:
+		L.Push(lua.LNil)
+	case left == 0:
+		L.Push(lua.LNumber(math.MaxFloat64)) // gopher-lua's math.huge
+	default:
+		L.Push(lua.LNumber(left.Seconds()))
+	}
+	return 1
+}
+
+func (b binding) stats(L *lua.LState) int {
+	st, err := b.h.Store().Stats(b.h.Context())
+	if err != nil {
+		return fail(L, err)
+	}
+	t := L.CreateTable(0, 7)
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{
+		{"keys", st.Keys}, {"bytes", st.Bytes}, {"max_bytes", st.MaxBytes}, {"hits", st.Hits},
+		{"misses", st.Misses}, {"evictions", st.Evictions}, {"expired", st.Expired},
+	} {
+		t.RawSetString(f.name, lua.LNumber(f.n))
+	}
+	L.Push(t)
 	return 1
 }
 
