@@ -81,7 +81,7 @@ func run(t *testing.T, ctx context.Context, code string) {
 		t.Fatal(err)
 	}
 	defer c.CloseIdleConnections()
-	h := &ctxHost{BasicHost: stdlib.BasicHost{Logger: slog.New(slog.DiscardHandler), Shared: store.NewMemory()}, ctx: ctx}
+	h := &ctxHost{BasicHost: stdlib.BasicHost{Logger: slog.New(slog.DiscardHandler), Shared: store.NewMemory(0)}, ctx: ctx}
 	L := stdlib.NewState(h, stdlib.Options{Modules: []stdlib.Module{luajson.Module(), luahttp.Module(c), luatime.Module()}})
 	defer L.Close()
 	L.SetGlobal("BASE", lua.LString(upstream(t).URL))
