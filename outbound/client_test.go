@@ -48,16 +48,16 @@ func TestEchoesMethodHeadersQueryAndBody(t *testing.T) {
 		b, _ := io.ReadAll(r.Body)
 		w.Header().Add("X-Multi", "a")
 		w.Header().Add("X-Multi", "b")
-		fmt.Fprintf(w, "%s %s %s %s", r.Method, r.URL.RawQuery, r.Header.Get("X-Key"), b)
+		fmt.Fprintf(w, "%s %s %s %s %s", r.Method, r.URL.RawQuery, r.Header.Get("X-Key"), r.Host, b)
 	}))
 	defer srv.Close()
 	c := newClient(t, Config{})
 	res, err := c.Do(context.Background(), &Request{Method: "PUT", URL: srv.URL + "/p?a=1",
-		Header: http.Header{"X-Key": {"k"}}, Body: []byte("hello")})
+		Header: http.Header{"X-Key": {"k"}, "Host": {"virtual.test"}}, Body: []byte("hello")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(res.Body), "PUT a=1 k hello"; got != want {
+	if got, want := string(res.Body), "PUT a=1 k virtual.test hello"; got != want {
 		t.Errorf("body %q, want %q", got, want)
 	}
 	if got := res.Header["X-Multi"]; len(got) != 2 {
