@@ -103,11 +103,11 @@ func deadAddr(t *testing.T) string {
 func TestRequests(t *testing.T) {
 	t.Parallel()
 	run(t, context.Background(), `
-local res = assert(http.get(BASE .. "/echo?x=1", { query = { q = "a b&c", list = { 1, 2 } }, headers = { ["X-Token"] = "t" } }))
+local res = assert(http.get(BASE .. "/echo?x=1", { query = { q = "a b&c", list = { 1, 2.5 }, big = 1e6 }, headers = { ["X-Token"] = 7 } }))
 assert(res.status == 200, res.status)
 assert(res.headers["content-type"] == "application/json; charset=utf-8")
-assert(res.json.method == "GET" and res.json.token == "t")
-assert(res.json.query == "x=1&list=1&list=2&q=a+b%26c", res.json.query)
+assert(res.json.method == "GET" and res.json.token == "7")
+assert(res.json.query == "x=1&big=1000000&list=1&list=2.5&q=a+b%26c", res.json.query)
 
 res = assert(http.post(BASE .. "/echo", { name = "ada" }))
 assert(res.json.method == "POST" and res.json.type == "application/json" and res.json.body == '{"name":"ada"}', res.body)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	nethttp "net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,8 +155,10 @@ func eachValue(v lua.LValue, what string, add func(name, value string)) error {
 			}
 		}
 		for _, v := range values {
-			switch v.(type) {
-			case lua.LString, lua.LNumber, lua.LBool:
+			switch v := v.(type) {
+			case lua.LNumber:
+				add(string(name), formatNumber(float64(v)))
+			case lua.LString, lua.LBool:
 				add(string(name), v.String())
 			default:
 				if err == nil {
@@ -191,4 +195,13 @@ func withQuery(raw string, q url.Values) string {
 		out += "#" + frag
 	}
 	return out
+}
+
+// formatNumber writes integers whole (1000000, not Lua's 1e+06) and other
+// numbers in their shortest form.
+func formatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }
