@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"encoding/pem"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,5 +175,29 @@ func TestProxyFromTheEnvironment(t *testing.T) {
 	res, body := do(t, client(t), "GET", s.url+"/proxy", "")
 	if res.StatusCode != 200 || body != "proxied GET http://upstream.test/" {
 		t.Errorf("/proxy: %d %q, want the proxy's answer", res.StatusCode, body)
+	}
+}
+
+// TestHTTPCAInTheBinary: a self-signed upstream is refused, and accepted
+// once -http-ca names its certificate.
+func TestHTTPCAInTheBinary(t *testing.T) {
+	t.Parallel()
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "tls ok")
+	}))
+	up.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the test
+	up.StartTLS()
+	defer up.Close()
+	dir := scriptDir(t, "routes.lua", fmt.Sprintf(gatewaySource, up.URL),
+		"ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw})))
+	plain := startCLI(t, dir, "-quiet", "routes.lua")
+	res, body := do(t, client(t), "GET", plain.url+"/proxy", "")
+	if res.StatusCode != 502 || !strings.Contains(body, "certificate") {
+		t.Errorf("without -http-ca: %d %q, want a certificate error", res.StatusCode, body)
+	}
+	trusting := startCLI(t, dir, "-quiet", "-http-ca", "ca.pem", "routes.lua")
+	res, body = do(t, client(t), "GET", trusting.url+"/proxy", "")
+	if res.StatusCode != 200 || body != "tls ok" {
+		t.Errorf("with -http-ca: %d %q", res.StatusCode, body)
 	}
 }
