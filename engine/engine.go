@@ -14,6 +14,7 @@ import (
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/outbound"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -58,6 +59,10 @@ type Config struct {
 	// "/opt/lua/?.lua", ";;" standing for the system's folders. "" means
 	// the LUA_PATH environment variable, as the reference Lua reads it.
 	LuaPath string
+	// HTTP is the client luaserve.http calls through; share one between
+	// the engines of a process (its connection pool and per-host limits).
+	// Nil means a client of the engine's own, with outbound's defaults.
+	HTTP *outbound.Client
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -78,6 +83,8 @@ type Engine struct {
 	timeout   time.Duration
 
 	requestMemory int64 // per request; 0 for none
+	http          *outbound.Client
+	ownHTTP       bool // http is the engine's: Close closes its idle connections
 
 	compiler    *compiler
 	scriptProto *lua.FunctionProto
@@ -112,6 +119,13 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()
+	}
+	if e.http = cfg.HTTP; e.http == nil {
+		c, err := outbound.New(outbound.Config{})
+		if err != nil {
+			return nil, err
+		}
+		e.http, e.ownHTTP = c, true
 	}
 	switch {
 	case cfg.Timeout == 0:
@@ -255,6 +269,9 @@ func (e *Engine) Close() {
 		close(e.closing)
 	}
 	e.closeFiles()
+	if e.ownHTTP {
+		e.http.CloseIdleConnections()
+	}
 	if e.pool == nil {
 		return
 	}

@@ -263,8 +263,17 @@ type started struct {
 // startCLI starts the binary on a free port and waits for its banner.
 func startCLI(t *testing.T, dir string, args ...string) *started {
 	t.Helper()
+	return startCLIEnv(t, dir, nil, args...)
+}
+
+// startCLIEnv is startCLI with env added to the test's environment.
+func startCLIEnv(t *testing.T, dir string, env []string, args ...string) *started {
+	t.Helper()
 	cmd := exec.Command(luaserveBin(t), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	s := &started{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	cmd.Stderr = s.stderr
 	pipe, err := cmd.StdoutPipe()

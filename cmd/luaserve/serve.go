@@ -46,6 +46,7 @@ type options struct {
 	debounce      time.Duration
 	quiet         bool
 	mem           memoryOptions
+	http          httpOptions
 	store         storeOptions
 	sandbox       bool
 	luaPath       string
@@ -80,6 +81,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	addMemoryFlags(fs, &o.mem)
+	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
@@ -195,6 +197,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	}
 	defer closeStore()
 	cfg.Store = shared
+	if cfg.HTTP, err = o.http.client(); err != nil {
+		return usageError{"-http-allow, -http-ca: " + err.Error()}
+	}
+	defer cfg.HTTP.CloseIdleConnections()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
