@@ -32,7 +32,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 func moduleFields(t *testing.T) map[string][]string {
 	t.Helper()
 	names := []string{"luaserve"}
-	for _, m := range engine.Modules() {
+	for _, m := range engine.Modules(nil) {
 		names = append(names, m.Name)
 	}
 	script := filepath.Join(t.TempDir(), "routes.lua")

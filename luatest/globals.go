@@ -5,6 +5,6 @@ package luatest
 // editor and luacheck configurations. TestGlobalsListed keeps it in step
 // with what a test file's state gets.
 func Globals() []string {
-	return []string{"test", "expect", "fail", "json",
+	return []string{"test", "expect", "fail", "json", "http",
 		"get", "head", "options", "delete", "post", "put", "patch", "request"}
 }

@@ -14,7 +14,7 @@ import (
 // TestGlobalsListed: Globals names exactly the globals a test file's
 // state gets on top of a script's.
 func TestGlobalsListed(t *testing.T) {
-	L := stdlib.NewState(&stdlib.BasicHost{}, stdlib.Options{Modules: engine.Modules()})
+	L := stdlib.NewState(&stdlib.BasicHost{}, stdlib.Options{Modules: engine.Modules(nil)})
 	defer L.Close()
 	names := func() map[string]bool {
 		m := map[string]bool{}
@@ -22,7 +22,7 @@ func TestGlobalsListed(t *testing.T) {
 		return m
 	}
 	before := names()
-	fr := &fileRun{L: L}
+	fr := &fileRun{L: L, mocks: &mocks{}}
 	if err := fr.setup(); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,25 @@ function fail(message) end
 ---require("luaserve.json"), preloaded.
 json = require("luaserve.json")
 
+---@class luaserve.test.http: luaserve.http
+http = require("luaserve.http")
+
+---@class luaserve.test.Call
+---@field method string
+---@field url string
+---@field headers table<string, string|string[]>
+---@field body string
+
+---Answers the routes' luaserve.http calls whose URL matches the Lua pattern;
+---the most recent matching mock answers.
+---@param url_pattern string
+---@param response string|table|fun(call: luaserve.test.Call): (table|string|nil, string?)
+function http.mock(url_pattern, response) end
+
+---The calls made so far in this test, in order.
+---@return luaserve.test.Call[]
+function http.calls() end
+
 ---@param path string
 ---@param opts? luaserve.test.Options
 ---@return luaserve.test.Response
