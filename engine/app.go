@@ -134,5 +134,8 @@ func (e *Engine) scriptConfig() ScriptConfig {
 		Timeout: e.timeout.Seconds(), Root: root}
 }
 
-// Version is the luaserve release, shown by "luaserve version".
-const Version = "0.1.0"
+// Version is the luaserve release, shown by "luaserve version" and given
+// to scripts as app.config.version. A variable so that a release build
+// can stamp it: -ldflags "-X github.com/luaserve/luaserve/engine.Version=1.2.3"
+// (scripts/release.sh).
+var Version = "0.1.0"

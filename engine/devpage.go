@@ -29,7 +29,9 @@ type devError struct {
 	file      string // "" when unknown
 	line      int
 	traceback string
+	route     string // "GET /users/:id"; "" when the error is not a route's
 	source    []byte // the file's text, when it could be read
+	req       devRequest
 }
 
 // writeDevError answers a failed route in -dev: see WriteDevError. The
@@ -67,6 +69,9 @@ func newDevError(code int, err error) *devError {
 		}
 	case errors.As(err, &se):
 		d.traceback = se.Traceback
+		if se.Route != "(no route)" {
+			d.route = se.Route
+		}
 		at = se.Place
 		if at.File == "" {
 			at = firstFrame(se.Traceback)
@@ -107,12 +112,15 @@ func (d *devError) excerpt() (first int, lines []string) {
 }
 
 func (d *devError) write(w *httpcore.ResponseWriter, r *httpcore.Request, code int) {
+	d.req = newDevRequest(r)
 	h := w.Header()
 	h.Reset()
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	if bytes.Contains(r.Header.Get("Accept"), []byte("text/html")) {
 		h.Set("Content-Type", ctHTML)
+		// The page is all escaped text: no script, frame or remote load.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 		writeBody(w, d.html())
 		return
 	}
@@ -124,6 +132,9 @@ func (d *devError) write(w *httpcore.ResponseWriter, r *httpcore.Request, code i
 func (d *devError) text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n%s\n\n", d.title, d.message)
+	if d.route != "" {
+		fmt.Fprintf(&b, "route: %s\n\n", d.route)
+	}
 	if first, lines := d.excerpt(); lines != nil {
 		fmt.Fprintf(&b, "%s:\n", d.file)
 		for i, l := range lines {
@@ -137,43 +148,59 @@ func (d *devError) text() string {
 	}
 	if d.traceback != "" {
 		b.WriteString(d.traceback)
-		b.WriteByte('\n')
+		b.WriteString("\n\n")
 	}
+	d.req.text(&b)
 	return b.String()
 }
 
-func (d *devError) html() string {
-	var b strings.Builder
-	b.WriteString(`<!doctype html>
-<meta charset="utf-8">
-<title>` + html.EscapeString(d.title) + `</title>
-<style>
+// devStyle lays the page out. Each source line is a flex row of its number
+// and its code, so that the number can never wrap onto a row of its own.
+const devStyle = `<style>
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222 }
 h1 { font-size: 1.3rem; color: #b00020 }
-.msg { font: 1rem ui-monospace, monospace; background: #fdecea; padding: .75rem 1rem; border-radius: 4px; white-space: pre-wrap }
-pre { background: #f6f8fa; padding: .75rem 0; border-radius: 4px; overflow-x: auto; font-size: 13px }
-pre span { display: block; padding: 0 1rem }
-.hl { background: #ffe08a }
-.no { color: #888; user-select: none }
-footer { color: #888; font-size: 13px }
+h2 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; overflow-wrap: anywhere }
+code, pre, .src { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace }
+.msg { font: 1rem ui-monospace, monospace; background: #fdecea; padding: .75rem 1rem; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere }
+.src, .tb { background: #f6f8fa; padding: .75rem 0; border-radius: 4px; overflow-x: auto; font-size: 13px; line-height: 1.5 }
+.tb { padding: .75rem 1rem; margin: 0 }
+.line { display: flex; padding: 0 1rem; min-width: max-content }
+.line.hl { background: #ffe08a }
+.line .no { flex: none; width: 5ch; padding-right: 1.5ch; text-align: right; color: #888; user-select: none }
+.line code { white-space: pre; font: inherit }
+table.kv { border-collapse: collapse; font-size: 14px; width: 100% }
+.kv th, .kv td { text-align: left; vertical-align: top; padding: .2rem .75rem .2rem 0; border-bottom: 1px solid #eee }
+.kv th { font-weight: 600; white-space: nowrap; width: 1% }
+.kv td { font-family: ui-monospace, monospace; overflow-wrap: anywhere }
+.masked { color: #888 }
+@media (max-width: 40rem) { body { margin: 1rem auto } .kv th { white-space: normal; width: 35%; overflow-wrap: anywhere } }
+footer { color: #888; font-size: 13px; margin-top: 2rem }
 </style>
-<h1>` + html.EscapeString(d.title) + `</h1>
-<p class="msg">` + html.EscapeString(d.message) + `</p>
-`)
+`
+
+func (d *devError) html() string {
+	var b strings.Builder
+	b.WriteString("<!doctype html>\n<html lang=\"en\">\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + html.EscapeString(d.title) + "</title>\n")
+	b.WriteString(devStyle)
+	b.WriteString("<h1>" + html.EscapeString(d.title) + "</h1>\n<p class=\"msg\">" + html.EscapeString(d.message) + "</p>\n")
+	if d.route != "" {
+		b.WriteString("<p>Route <code class=\"route\">" + html.EscapeString(d.route) + "</code></p>\n")
+	}
 	if first, lines := d.excerpt(); lines != nil {
-		fmt.Fprintf(&b, "<h2>%s, line %d</h2>\n<pre>", html.EscapeString(d.file), d.line)
+		fmt.Fprintf(&b, "<h2>%s, line %d</h2>\n<div class=\"src\">\n", html.EscapeString(d.file), d.line)
 		for i, l := range lines {
-			class := ""
+			class := "line"
 			if first+i == d.line {
-				class = ` class="hl"`
+				class = "line hl"
 			}
-			fmt.Fprintf(&b, `<span%s><span class="no">%4d </span>%s</span>`, class, first+i, html.EscapeString(l))
+			fmt.Fprintf(&b, "<div class=\"%s\"><span class=\"no\">%d</span><code>%s</code></div>\n", class, first+i, html.EscapeString(l))
 		}
-		b.WriteString("</pre>\n")
+		b.WriteString("</div>\n")
 	}
 	if d.traceback != "" {
-		b.WriteString("<h2>Traceback</h2>\n<pre><span>" + html.EscapeString(d.traceback) + "</span></pre>\n")
+		b.WriteString("<h2>Traceback</h2>\n<pre class=\"tb\">" + html.EscapeString(d.traceback) + "</pre>\n")
 	}
+	d.req.html(&b)
 	b.WriteString("<footer>luaserve -dev: this page is never shown without -dev.</footer>\n")
 	return b.String()
 }

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -12,6 +14,7 @@ import (
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/outbound"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -51,6 +54,15 @@ type Config struct {
 	// Sandbox takes away running programs from scripts and limits their
 	// file access to the script's folder and Root (stdlib.Options.Sandbox).
 	Sandbox bool
+	// LuaPath is searched by require after the script's folder and its
+	// LuaRocks tree (stdlib.SearchPath): ";"-separated templates such as
+	// "/opt/lua/?.lua", ";;" standing for the system's folders. "" means
+	// the LUA_PATH environment variable, as the reference Lua reads it.
+	LuaPath string
+	// HTTP is the client luaserve.http calls through; share one between
+	// the engines of a process (its connection pool and per-host limits).
+	// Nil means a client of the engine's own, with outbound's defaults.
+	HTTP *outbound.Client
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -67,9 +79,12 @@ type Engine struct {
 	log       *slog.Logger
 	store     store.Store
 	scriptDir string
+	luaPath   string // every state's initial package.path
 	timeout   time.Duration
 
 	requestMemory int64 // per request; 0 for none
+	http          *outbound.Client
+	ownHTTP       bool // http is the engine's: Close closes its idle connections
 
 	compiler    *compiler
 	scriptProto *lua.FunctionProto
@@ -86,6 +101,8 @@ type Engine struct {
 	closing chan struct{}
 	liveMu  sync.Mutex
 	live    map[*state]struct{} // every state, for the watchdog
+
+	warnedRoutes sync.Map // route name -> true: its unknown response key was logged (response.go)
 }
 
 // New compiles the script, builds every Lua state and runs the script in
@@ -103,6 +120,13 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()
 	}
+	if e.http = cfg.HTTP; e.http == nil {
+		c, err := outbound.New(outbound.Config{})
+		if err != nil {
+			return nil, err
+		}
+		e.http, e.ownHTTP = c, true
+	}
 	switch {
 	case cfg.Timeout == 0:
 		e.timeout = DefaultTimeout
@@ -119,6 +143,7 @@ func New(cfg Config) (*Engine, error) {
 	if abs, err := filepath.Abs(e.scriptDir); err == nil {
 		e.scriptDir = abs
 	}
+	e.luaPath = stdlib.SearchPath(e.scriptDir, cmp.Or(cfg.LuaPath, os.Getenv("LUA_PATH")))
 	var err error
 	if cfg.Source != nil {
 		e.scriptProto, err = compile(cfg.Source, cfg.Script)
@@ -244,6 +269,9 @@ func (e *Engine) Close() {
 		close(e.closing)
 	}
 	e.closeFiles()
+	if e.ownHTTP {
+		e.http.CloseIdleConnections()
+	}
 	if e.pool == nil {
 		return
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -72,6 +73,18 @@ func newScriptError(route string, err, cause error) *ScriptError {
 		se.Place = firstFrame(se.Traceback) // error(value) carries no place
 	}
 	return se
+}
+
+// nameBottomFrame names the traceback's last "in main chunk" frame, the
+// function Go called (a route, middleware, a hook), as what: "main chunk"
+// would send a reader to the top of the script.
+func nameBottomFrame(tb, what string) string {
+	const chunk = ": in main chunk"
+	i := strings.LastIndex(tb, chunk)
+	if i < 0 {
+		return tb
+	}
+	return tb[:i] + ": in " + what + tb[i+len(chunk):]
 }
 
 // errorText words the value a Lua error was raised with: strings and

@@ -170,10 +170,17 @@ func (e *Engine) serveMount(w *httpcore.ResponseWriter, r *httpcore.Request) boo
 		return false
 	}
 	for _, m := range e.mounts {
-		if len(r.Path) < len(m.prefix) || string(r.Path[:len(m.prefix)]) != m.prefix {
+		var err error
+		switch {
+		case len(r.Path) >= len(m.prefix) && string(r.Path[:len(m.prefix)]) == m.prefix:
+			err = m.dir.ServeMount(w, r, r.Path[len(m.prefix):])
+		case len(r.Path) == len(m.prefix)-1 && string(r.Path) == m.prefix[:len(r.Path)]:
+			// "/files" for a mount at "/files/": the root folder named
+			// without its slash, redirected like any other folder.
+			err = m.dir.RedirectRoot(w, r)
+		default:
 			continue
 		}
-		err := m.dir.ServeMount(w, r, r.Path[len(m.prefix):])
 		switch {
 		case err == nil:
 			return true
@@ -251,7 +258,7 @@ func (e *Engine) openFile(st *state, x *exchange, path, download string, status 
 	case errors.Is(err, fileserver.ErrNotFound):
 		x.w.Header().Reset()
 		if st.notFound != nil {
-			res, err := e.call(st, x, st.notFound, x.tbl)
+			res, err := e.call(st, x, st.notFound, x.tbl, "not_found hook")
 			if err != nil {
 				return err
 			}

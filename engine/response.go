@@ -9,6 +9,7 @@ import (
 
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/internal/suggest"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 )
 
@@ -103,8 +104,8 @@ type responseFields struct {
 }
 
 // ResponseKeys lists the fields a response table may have, sorted: those
-// readResponseTable reads. Any other key is ignored (and warned about in
-// -dev).
+// readResponseTable reads. Any other key is ignored, with a warning in the
+// log once per route (warnUnknownKey).
 func ResponseKeys() []string {
 	return []string{"body", "cookies", "download", "file", "headers", "html", "json", "redirect", "status", "text"}
 }
@@ -136,6 +137,24 @@ func readResponseTable(f *responseFields, t *lua.LTable) error {
 	return nil
 }
 
+// warnUnknownKey logs a response key the server ignores, once per route,
+// with and without -dev: a "stauts" typo silently sends 200 and should not
+// cost an afternoon, but a busy route must not repeat it on every request.
+// The set of routes warned about is bounded by the route table.
+func (e *Engine) warnUnknownKey(x *exchange, k lua.LValue) {
+	route := routeName(x)
+	if _, seen := e.warnedRoutes.LoadOrStore(route, true); seen {
+		return
+	}
+	args := []any{"route", route, "key", k.String()}
+	if name, ok := k.(lua.LString); ok {
+		if s := suggest.Closest(string(name), ResponseKeys()); s != "" {
+			args = append(args, "did_you_mean", s)
+		}
+	}
+	e.log.Warn("luaserve: response table has a key the server ignores", args...)
+}
+
 // respondTable writes a response table: its status and headers, then its
 // content (respondContent).
 func (e *Engine) respondTable(st *state, x *exchange, t *lua.LTable) error {
@@ -143,9 +162,8 @@ func (e *Engine) respondTable(st *state, x *exchange, t *lua.LTable) error {
 	if err := readResponseTable(f, t); err != nil {
 		return err
 	}
-	if f.unknown != nil && e.cfg.Dev {
-		// A "stauts" typo should not cost an afternoon.
-		e.log.Warn("response table has a key the server ignores", "key", f.unknown.String(), "route", routeName(x))
+	if f.unknown != nil {
+		e.warnUnknownKey(x, f.unknown)
 	}
 	status := 200
 	switch s := f.status.(type) {

@@ -78,14 +78,14 @@ func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method s
 		if mw.prefix != "" && !strings.HasPrefix(x.pathString(), mw.prefix) {
 			continue
 		}
-		v, err := e.call(st, x, mw.fn, req)
+		v, err := e.call(st, x, mw.fn, req, "middleware")
 		if err != nil || v != lua.LNil {
 			return v, err
 		}
 	}
 	switch {
 	case m.route != nil:
-		return e.call(st, x, st.handlers[m.route.index], req)
+		return e.call(st, x, st.handlers[m.route.index], req, "route")
 	case m.pathMatched && method == "OPTIONS":
 		x.w.Header().Set("Allow", e.router.allowed(x.rawString()))
 		return lua.LNumber(204), nil
@@ -95,19 +95,26 @@ func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method s
 		}
 		return lua.LNumber(405), nil
 	case st.notFound != nil:
-		return e.call(st, x, st.notFound, req)
+		return e.call(st, x, st.notFound, req, "not_found hook")
 	}
 	return lua.LNumber(404), nil
 }
 
 // call runs fn(arg) protected and returns its first result; a failure is
-// a *ScriptError.
-func (e *Engine) call(st *state, x *exchange, fn *lua.LFunction, arg lua.LValue) (lua.LValue, error) {
+// a *ScriptError. what names fn in the traceback ("route", "middleware",
+// "not_found hook"): called from Go, its frame is the stack's bottom, which
+// gopher-lua calls "main chunk".
+func (e *Engine) call(st *state, x *exchange, fn *lua.LFunction, arg lua.LValue, what string) (lua.LValue, error) {
 	L := st.L
 	L.Push(fn)
 	L.Push(arg)
 	if err := L.PCall(1, 1, nil); err != nil {
-		return nil, newScriptError(routeName(x), err, st.limit.Err())
+		se := newScriptError(routeName(x), err, st.limit.Err())
+		if what == "route" {
+			what += " " + se.Route
+		}
+		se.Traceback = nameBottomFrame(se.Traceback, what)
+		return nil, se
 	}
 	v := L.Get(-1)
 	L.Pop(1)

@@ -44,8 +44,8 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 	st.host = host{log: e.log, store: e.store, dir: e.scriptDir}
 	st.host.ctx.limit, st.host.ctx.req, st.host.ctx.budget = &st.limit, &st.x.r, &st.budget
 	reg := &registry{loading: true}
-	mods := append(Modules(), appModule(reg, e.scriptConfig()))
-	L := stdlib.NewState(&st.host, stdlib.Options{Modules: mods, Search: stdlib.FileSearcher(e.scriptDir, e.compiler.file),
+	mods := append(Modules(e.http), appModule(reg, e.scriptConfig()))
+	L := stdlib.NewState(&st.host, stdlib.Options{Modules: mods, Path: e.luaPath, Load: e.compiler.file,
 		Sandbox: e.cfg.Sandbox, Roots: []string{e.scriptDir, e.cfg.Root}})
 	st.L = L
 	e.track(st, true)

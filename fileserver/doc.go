@@ -1,7 +1,8 @@
 // Package fileserver answers HTTP requests with files, for luaserve's
 // static mounts (app.static) and file responses (res.file): content types,
 // validators and conditional requests, byte ranges, HEAD, folders (index
-// file, trailing-slash redirect, optional listing), precompressed siblings
+// file, trailing-slash redirect, optional listing sortable by query
+// parameters: listing.go), precompressed siblings
 // and on-the-fly gzip, Cache-Control and Content-Disposition.
 //
 // Safety: a Dir serves only below its root. Names are checked before any

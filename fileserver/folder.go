@@ -1,11 +1,7 @@
 package fileserver
 
 import (
-	"html"
 	"io/fs"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +37,10 @@ func (d *Dir) redirectFolder(w *httpcore.ResponseWriter, r *httpcore.Request, re
 		if d.opts.Index == "" {
 			return ErrNotFound
 		}
-		name := string(rel) + "/" + d.opts.Index
+		name := d.opts.Index // the root's
+		if len(rel) > 0 {
+			name = string(rel) + "/" + name
+		}
 		if fi, err := d.stat(name); err != nil || !fi.Mode().IsRegular() {
 			return ErrNotFound
 		}
@@ -68,6 +67,14 @@ func (d *Dir) redirectFolder(w *httpcore.ResponseWriter, r *httpcore.Request, re
 	return nil
 }
 
+// RedirectRoot answers r, a GET or HEAD request for the mount's root named
+// without its final slash ("/files" for a mount at "/files/"), as
+// redirectFolder answers any folder so named: a 301 that adds the slash
+// when there is an index file or a listing to show, else ErrNotFound.
+func (d *Dir) RedirectRoot(w *httpcore.ResponseWriter, r *httpcore.Request) error {
+	return d.redirectFolder(w, r, nil)
+}
+
 func (d *Dir) stat(name string) (fs.FileInfo, error) {
 	if d.fsys != nil {
 		return fs.Stat(d.fsys, name)
@@ -82,7 +89,9 @@ func (d *Dir) list(w *httpcore.ResponseWriter, r *httpcore.Request, rel string) 
 	if err != nil {
 		return err
 	}
-	body := listingHTML(string(r.Path), rel != "", items)
+	by := parseListSort(r.Query)
+	by.sort(items)
+	body := listingHTML(string(r.Path), rel != "", items, by)
 	h := w.Header()
 	h.Add("Content-Type", "text/html; charset=utf-8")
 	if d.opts.CacheControl != "" {
@@ -101,8 +110,7 @@ type listItem struct {
 	mod  time.Time
 }
 
-// listItems returns what the folder rel shows, folders first, then by
-// name. Entries the name rules refuse (dotfiles, unless allowed) and
+// listItems returns what the folder rel shows, in no order. Entries the name rules refuse (dotfiles, unless allowed) and
 // symbolic links that lead outside the root are left out.
 func (d *Dir) listItems(rel string) ([]listItem, error) {
 	entries, err := d.readDir(rel)
@@ -121,15 +129,6 @@ func (d *Dir) listItems(rel string) ([]listItem, error) {
 		}
 		items = append(items, listItem{n, fi.IsDir(), fi.Size(), fi.ModTime()})
 	}
-	slices.SortFunc(items, func(a, b listItem) int {
-		if a.dir != b.dir {
-			if a.dir {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.name, b.name)
-	})
 	return items, nil
 }
 
@@ -148,36 +147,4 @@ func (d *Dir) readDir(rel string) ([]fs.DirEntry, error) {
 	}
 	defer f.Close()
 	return f.ReadDir(-1)
-}
-
-// listingHTML renders a listing of items for the URL path; up adds a link
-// to the parent folder.
-func listingHTML(path string, up bool, items []listItem) string {
-	title := html.EscapeString("Index of " + path)
-	var b strings.Builder
-	b.WriteString("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>")
-	b.WriteString(title)
-	b.WriteString("</title></head>\n<body>\n<h1>")
-	b.WriteString(title)
-	b.WriteString("</h1>\n<table>\n")
-	if up {
-		b.WriteString("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n")
-	}
-	for _, it := range items {
-		href := url.PathEscape(it.name)
-		text := it.name
-		size := strconv.FormatInt(it.size, 10)
-		if it.dir {
-			href += "/"
-			text += "/"
-			size = "-"
-		}
-		if strings.HasPrefix(href, ".") || strings.Contains(it.name, ":") {
-			href = "./" + href // never read as a scheme or a dot segment
-		}
-		b.WriteString("<tr><td><a href=\"" + html.EscapeString(href) + "\">" + html.EscapeString(text) + "</a></td><td>" +
-			it.mod.UTC().Format("2006-01-02 15:04") + "</td><td align=\"right\">" + size + "</td></tr>\n")
-	}
-	b.WriteString("</table>\n</body></html>\n")
-	return b.String()
 }

@@ -12,6 +12,15 @@
 //     level). The server locks the globals after loading, so the
 //     assignment raises an error when the route runs; it is almost always a
 //     missing "local".
+//   - Undeclared global read: anywhere, a name read that is not a local in
+//     scope and not such a global (reqq.query for req.query). It would be
+//     nil. A test file (*_test.lua) is linted alone, without loading it,
+//     with the test globals (luatest.Globals) declared.
+//
+// Only the project's files are linted: the script and the modules it
+// requires from its folder and below, not a LuaRocks tree (lua_modules)
+// nor libraries found on LUA_PATH; their top-level globals still count as
+// declared.
 //   - Unknown response key: a route, middleware or hook function that
 //     returns a table constructor with a key the server does not know
 //     ({ stauts = 200 }); the server would ignore it.

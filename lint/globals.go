@@ -80,7 +80,7 @@ func (s *scope) has(name string) bool {
 }
 
 // globalsChecker reports assignments to undeclared globals inside function
-// bodies.
+// bodies, and reads of undeclared globals anywhere.
 type globalsChecker struct {
 	file     string
 	declared map[string]bool
@@ -91,6 +91,16 @@ func checkGlobals(file string, chunk []ast.Stmt, declared map[string]bool) []Fin
 	c := &globalsChecker{file: file, declared: declared}
 	c.block(chunk, &scope{}, false)
 	return c.out
+}
+
+// read reports a name read that is neither a local in scope nor a global
+// that exists: it is nil, almost always a typo ("reqq.query").
+func (c *globalsChecker) read(id *ast.IdentExpr, s *scope) {
+	if s.has(id.Value) || c.declared[id.Value] {
+		return
+	}
+	c.out = append(c.out, Finding{stdlib.Place{File: c.file, Line: id.Line()}, fmt.Sprintf(
+		"read of undeclared global '%s': it is nil (a misspelt name, or a missing local or require?)", id.Value)})
 }
 
 func (c *globalsChecker) assign(name string, line int, s *scope, inFunc bool) {
@@ -122,6 +132,9 @@ func (c *globalsChecker) block(stmts []ast.Stmt, s *scope, inFunc bool) {
 		case *ast.FuncDefStmt:
 			if id, ok := st.Name.Func.(*ast.IdentExpr); ok && st.Name.Method == "" {
 				c.assign(id.Value, st.Line(), s, inFunc)
+			} else {
+				c.expr(st.Name.Func, s, inFunc) // function M.f(): reads M
+				c.expr(st.Name.Receiver, s, inFunc)
 			}
 			inner := s.child()
 			if st.Name.Method != "" {
@@ -202,9 +215,12 @@ func (c *globalsChecker) function(fn *ast.FunctionExpr, s *scope) {
 	c.block(fn.Stmts, inner, true)
 }
 
-// expr looks for function expressions (route handlers) inside e.
+// expr checks the names e reads and the function expressions (route
+// handlers) inside it.
 func (c *globalsChecker) expr(e ast.Expr, s *scope, inFunc bool) {
 	switch e := e.(type) {
+	case *ast.IdentExpr:
+		c.read(e, s)
 	case *ast.FunctionExpr:
 		c.function(e, s)
 	case *ast.FuncCallExpr:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/luatest"
 )
 
 // Finding is one problem, at a file and line (0 when unknown).
@@ -52,8 +53,14 @@ func Check(script string) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
-	files, globals := res.load(script)
-	res.Findings = append(res.Findings, lintSources(files, globals)...)
+	var files, globals []string
+	if strings.HasSuffix(script, "_test.lua") {
+		// A test file runs under "luaserve test", with its globals.
+		files, globals = []string{script}, append(builtinGlobals(), luatest.Globals()...)
+	} else {
+		files, globals = res.load(script)
+	}
+	res.Findings = append(res.Findings, lintSources(ownFiles(script, files), globals)...)
 	for i := range res.Findings {
 		res.Findings[i].File = rel(res.Findings[i].File)
 	}
@@ -125,6 +132,30 @@ func lintSources(files, globals []string) []Finding {
 		}
 	}
 	return append(out, checkHooks(hooks)...)
+}
+
+// ownFiles keeps the files of the project: those in the script's folder
+// and below, except a LuaRocks tree (lua_modules). Libraries are loaded and
+// their globals counted, but their code is not the user's to fix.
+func ownFiles(script string, files []string) []string {
+	dir, err := filepath.Abs(filepath.Dir(script))
+	if err != nil {
+		return files
+	}
+	var out []string
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			continue
+		}
+		r, err := filepath.Rel(dir, abs)
+		if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) ||
+			r == "lua_modules" || strings.HasPrefix(r, "lua_modules"+string(filepath.Separator)) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // builtinGlobals lists the globals of a fresh state, made as the server

@@ -86,6 +86,28 @@ local function helper() leaked = true end
 require("lib")
 app.get("/", function() shared = 2; return "ok" end)
 `, "lib.lua", "shared = 1\nreturn true\n"}, nil},
+		{"undeclared global reads", []string{"routes.lua", header + `
+local json = require("luaserve.json")
+local M = {}
+function M.f() return 1 end
+counter = 0
+app.get("/", function(req)
+  local q = reqq.query
+  counter = counter + #tostring(req.path) + math.floor(1.5) + select("#", 1)
+  local ok = pcall(string.format, "%d", 1) and type(_G) == "table" and _VERSION and debug.traceback
+  for k, v in pairs(req.headers) do print(k, v, undefined_in_loop) end
+  return json.encode({ q = q, s = string.rep("x", 2), c = later_global, t = os.time() })
+end)
+function later_global() return helper_typo end
+`}, []string{
+			"routes.lua:8: read of undeclared global 'reqq': it is nil",
+			"routes.lua:11: read of undeclared global 'undefined_in_loop'",
+			"routes.lua:14: read of undeclared global 'helper_typo'",
+		}},
+		{"libraries in lua_modules are not linted", []string{"routes.lua", header + `
+local lib = require("lib")
+app.get("/", function() return lib.x end)
+`, "lua_modules/share/lua/5.1/lib.lua", "local M = {}\nfunction M.f() return not_defined_anywhere end\nM.x = 'x'\nreturn M\n"}, nil},
 		{"unknown response keys", []string{"routes.lua", header + `
 app.get("/", function(req)
   if req.query.x then return { stauts = 201, body = "x" } end
@@ -158,6 +180,27 @@ app.get("/ok/:id/*", function() end)
 				}
 			}
 		})
+	}
+}
+
+// TestCheckTestFile: a test file is linted with the test globals declared
+// (test, expect, get, ...), and a typo among them is still found.
+func TestCheckTestFile(t *testing.T) {
+	t.Parallel()
+	got := check(t, "routes_test.lua", `-- luaserve: routes.lua
+test("home", function()
+  local res = get("/")
+  expect(res.status).to_be(200)
+  expect(json.decode(res.body)).to_equal({})
+  post("/x", { a = 1 }); put("/x"); patch("/x"); delete("/x"); head("/"); options("/")
+  request("GET", "/")
+  if false then fail("never") end
+  assert(res)
+  expext(res.body).to_be("")
+end)
+`)
+	if len(got) != 1 || !strings.Contains(got[0], "routes_test.lua:10: read of undeclared global 'expext'") {
+		t.Fatalf("got %q", got)
 	}
 }
 

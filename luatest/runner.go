@@ -2,6 +2,7 @@ package luatest
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
+	"github.com/luaserve/luaserve/outbound"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -40,6 +42,9 @@ type Config struct {
 	Dev bool
 	// Timeout bounds one request; zero means 10s.
 	Timeout time.Duration
+	// LuaPath is engine.Config.LuaPath, for the script and the test files
+	// alike; "" means LUA_PATH.
+	LuaPath string
 }
 
 // Summary counts the results.
@@ -157,6 +162,7 @@ type fileRun struct {
 	cfg    Config
 	file   string
 	store  *store.Memory
+	mocks  *mocks // luaserve.http's answers, set by http.mock
 	logs   *strings.Builder
 	client *client
 	L      *lua.LState
@@ -188,8 +194,13 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	}
 	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	fr.mocks = &mocks{}
+	hc, err := outbound.New(outbound.Config{Transport: fr.mocks})
+	if err != nil {
+		return fileFail(err)
+	}
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout})
+		Store: fr.store, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath, HTTP: hc})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}
@@ -200,10 +211,15 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	defer fr.client.close()
 
 	// The test file's state is made as the server's are, with the same
-	// modules; require("x") finds x.lua beside the test file.
+	// modules; require("x") finds x.lua beside the test file, then in the
+	// LuaRocks tree beside it and on LUA_PATH.
 	dir := filepath.Dir(file)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
-		stdlib.Options{Modules: engine.Modules(), Search: stdlib.FileSearcher(dir, compileFile)})
+		stdlib.Options{Modules: engine.Modules(hc), Path: stdlib.SearchPath(dir, cmp.Or(cfg.LuaPath, os.Getenv("LUA_PATH"))),
+			Load: compileFile})
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
 		return fileFail(err)
@@ -228,6 +244,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 // runTest runs one test and prints its line (and, on failure, why).
 func (fr *fileRun) runTest(tc testCase) bool {
 	fr.store.Clear()
+	fr.mocks.reset()
 	fr.logs.Reset()
 	L := fr.L
 	start := time.Now()
@@ -299,6 +316,13 @@ func (fr *fileRun) setup() error {
 	L.Pop(1)
 	fr.encode = jsonMod.RawGetString("encode").(*lua.LFunction)
 	L.SetGlobal("json", jsonMod)
+	if err := L.DoString(`return require("luaserve.http")`); err != nil {
+		return err
+	}
+	httpMod := L.Get(-1).(*lua.LTable)
+	L.Pop(1)
+	fr.mocks.install(L, httpMod)
+	L.SetGlobal("http", httpMod)
 	installAssertions(L)
 	L.SetGlobal("test", L.NewFunction(func(L *lua.LState) int {
 		name := L.CheckString(1)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -102,9 +103,13 @@ func repoRoot(t *testing.T) string {
 
 func TestCLIVersionAndHelp(t *testing.T) {
 	t.Parallel()
-	out, _, code := cli(t, ".", "version")
-	if code != 0 || !regexp.MustCompile(`^luaserve \d+\.\d+\.\d+\n$`).MatchString(out) {
-		t.Errorf("version: %d %q", code, out)
+	want := regexp.MustCompile(`^luaserve \d+\.\d+\.\d+ \(commit ([0-9a-f]+(-dirty)?|unknown)(, built \S+)?, go1\.\S+, \w+/\w+\)\n$`)
+	first, _, _ := cli(t, ".", "version")
+	for _, spelling := range []string{"version", "-version", "--version"} {
+		out, _, code := cli(t, ".", spelling)
+		if code != 0 || !want.MatchString(out) || out != first {
+			t.Errorf("%s: %d %q", spelling, code, out)
+		}
 	}
 	_, errOut, code := cli(t, ".", "-h")
 	if code != 0 {
@@ -258,8 +263,17 @@ type started struct {
 // startCLI starts the binary on a free port and waits for its banner.
 func startCLI(t *testing.T, dir string, args ...string) *started {
 	t.Helper()
+	return startCLIEnv(t, dir, nil, args...)
+}
+
+// startCLIEnv is startCLI with env added to the test's environment.
+func startCLIEnv(t *testing.T, dir string, env []string, args ...string) *started {
+	t.Helper()
 	cmd := exec.Command(luaserveBin(t), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	s := &started{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	cmd.Stderr = s.stderr
 	pipe, err := cmd.StdoutPipe()
@@ -282,7 +296,7 @@ func startCLI(t *testing.T, dir string, args ...string) *started {
 		}
 		cmd.Wait()
 	})
-	m := waitLog(t, s.stdout, regexp.MustCompile(`on (http://\S+)`))
+	m := waitLog(t, s.stdout, regexp.MustCompile(`(?:on |"url":")(http://[^\s"]+)`))
 	s.url = m[1]
 	return s
 }
@@ -355,11 +369,15 @@ func TestCLIAccessLog(t *testing.T) {
 	waitLog(t, j.stdout, regexp.MustCompile(
 		`(?m)^\{"time":"[^"]+","level":"INFO","msg":"request","remote":"127\.0\.0\.1:\d+","method":"GET","target":"/nowhere","status":404,"bytes":\d+,"duration":\d+\}$`))
 
+	// JSON throughout: the banner is a JSON line too, not text.
 	sc := bufio.NewScanner(strings.NewReader(j.stdout.String()))
 	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "{") && !strings.Contains(sc.Text(), `"msg":"request"`) {
-			t.Errorf("a JSON line on stdout that is not an access log: %s", sc.Text())
+		if !json.Valid(sc.Bytes()) {
+			t.Errorf("a line on stdout that is not JSON: %s", sc.Text())
 		}
+	}
+	if !strings.Contains(j.stdout.String(), `"msg":"luaserve serving"`) {
+		t.Errorf("no JSON banner:\n%s", j.stdout.String())
 	}
 }
 

@@ -406,6 +406,14 @@ func TestFilesFolders(t *testing.T) {
 		{"listing_dotfiles_off", "/list/docs/", 200, "", "readme.txt"},
 		{"listing_redirect", "/list/docs", 301, "/list/docs/", ""},
 		{"listing_index_first", "/list/", 200, "", "<h1>home</h1>"},
+		// The mount's root named without its slash is a folder like any other.
+		{"root_redirect_index", "/assets", 301, "/assets/", ""},
+		{"root_redirect_query", "/list?a=1", 301, "/list/?a=1", ""},
+		{"root_redirect_listing", "/browse", 301, "/browse/", ""},
+		{"root_redirect_open", "/open", 301, "/open/", ""},
+		{"root_nothing_to_show", "/plain", 404, "", "custom 404 for /plain"},
+		{"root_lookalike", "/asset", 404, "", "custom 404 for /asset\n"},
+		{"root_longer_lookalike", "/assetsx", 404, "", "custom 404 for /assetsx"},
 	}
 	for _, c := range cases {
 		r := rawGet(t, s.addr, "GET", c.target)

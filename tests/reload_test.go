@@ -345,7 +345,7 @@ func TestReloadDevShowsErrorUntilFixed(t *testing.T) {
 	// A browser gets HTML, with the source line marked.
 	res, html := do(t, client(t), "GET", "http://"+s.addr+"/", "", "Accept", "text/html")
 	if res.StatusCode != 500 || !strings.Contains(res.Header.Get("Content-Type"), "text/html") ||
-		!strings.Contains(html, `class="hl"`) || !strings.Contains(html, "local x = nil + 1") {
+		!strings.Contains(html, `class="line hl"><span class="no">3</span>`) || !strings.Contains(html, "local x = nil + 1") {
 		t.Errorf("HTML error page: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), html)
 	}
 	writeFile(t, s.script, versionScript(3))

@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -139,7 +138,7 @@ func TestCLIStoreConcurrentAndCrash(t *testing.T) {
 	if acked := before + ok.Load(); n < acked || n > acked+8 {
 		t.Fatalf("hits after SIGKILL = %d; answered %d (+ at most 8 in flight)", n, acked)
 	}
-	t.Log(fmt.Sprintf("%d increments before the kill, %d after", before, ok.Load()))
+	t.Logf("%d increments before the kill, %d after", before, ok.Load())
 }
 
 // redisURL is the Redis database the end-to-end tests use, emptied:

@@ -17,14 +17,16 @@ func checkCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("luaserve check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: luaserve check script.lua
+		fmt.Fprint(stderr, `Usage: luaserve check script.lua | file_test.lua
 
 Compiles and loads the script (and the modules it requires) as the server
 would, without serving, then looks for what loads but is surely a bug:
-assignments to undeclared globals inside functions, response tables with
+assignments to undeclared globals inside functions, reads of globals that
+do not exist (a misspelt name), response tables with
 keys the server ignores, routes and mounts that can never be reached, and
 route patterns that cannot match what they say. Prints "file:line: message"
 per problem, nothing when there is none; exit status 1 if anything is reported.
+A test file is linted without being run, with the test globals declared.
 `)
 	}
 	if err := parseFlags(fs, args); err != nil {

@@ -4,7 +4,9 @@
 //	luaserve check [-h] script.lua         load and lint without serving
 //	luaserve routes [-h] script.lua        print the route table
 //	luaserve test [flags] [files|folders]  run *_test.lua files against the routes
-//	luaserve version
+//	luaserve init [folder]                 write a starter project
+//	luaserve version                       also -version and --version
+//	luaserve health [url]                  probe a running server (Docker HEALTHCHECK)
 //
 // Every serve flag can also come from an environment variable: -max-body is
 // LUASERVE_MAX_BODY. Exit status: 0 on success, 1 on failure (a script that
@@ -74,43 +76,22 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
-		case "version":
+		case "version", "-version", "--version":
 			return versionCmd(args[1:], stdout, stderr)
+		case "health":
+			return healthCmd(args[1:], stdout, stderr)
 		case "check":
 			return checkCmd(args[1:], stdout, stderr)
 		case "routes":
 			return routesCmd(args[1:], stdout, stderr)
 		case "test":
 			return testCmd(args[1:], stdout, stderr)
+		case "init":
+			return initCmd(args[1:], stdout, stderr)
 		case "help":
 			newFlagSet(&options{}, stderr).Usage()
 			return nil
 		}
 	}
 	return serve(ctx, args, stdout, stderr)
-}
-
-func versionCmd(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("luaserve version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "Usage: luaserve version\n\nPrints the luaserve version.") }
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{"version takes no arguments"}
-	}
-	fmt.Fprintln(stdout, "luaserve", version())
-	return nil
-}
-
-// parseFlags parses args into fs. The flag package has already printed
-// any error with the usage, so a bad flag becomes exit status 2 without
-// another message.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	return exitCode(2)
 }

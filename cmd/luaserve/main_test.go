@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -141,7 +143,7 @@ func serveInProcess(t *testing.T, args ...string) (url string, stdout, stderr *s
 			t.Errorf("run: %v", err)
 		}
 	})
-	re := regexp.MustCompile(`on (http://\S+)`)
+	re := regexp.MustCompile(`(?:on |"url":")(http://[^\s"]+)`)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(stdout.String()); m != nil {
@@ -278,7 +280,8 @@ end)
 			continue
 		}
 		for _, want := range []string{"<!doctype html>", "routes.lua:4: attempt to index", "routes.lua, line 4",
-			`class="hl"><span class="no">   4 </span>  return rows[id]`, "   1 </span>local app", "Traceback", "routes.lua:7"} {
+			`class="line hl"><span class="no">4</span><code>  return rows[id]</code>`, `<span class="no">1</span><code>local app`, "Traceback",
+			"routes.lua:7: in route GET /items/:id"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("dev page lacks %q:\n%s", want, page)
 			}
@@ -286,5 +289,84 @@ end)
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 			t.Errorf("Content-Type %q", ct)
 		}
+	}
+}
+
+func TestVersionSpellings(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"-version"}, {"--version"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, &out, io.Discard); err != nil || out.String() != versionLine()+"\n" {
+			t.Errorf("%v: %v %q", args, err, out.String())
+		}
+	}
+	commit, built = "0123456789ab", "2026-01-02T03:04:05Z"
+	defer func() { commit, built = "", "" }()
+	if got := versionLine(); !strings.HasPrefix(got, "luaserve "+version()+" (commit 0123456789ab, built 2026-01-02T03:04:05Z, go") {
+		t.Errorf("stamped: %q", got)
+	}
+}
+
+// answerOnce serves one connection with a fixed response and returns the
+// URL to it.
+func answerOnce(t *testing.T, response string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for { // the request head
+			line, err := br.ReadString('\n')
+			if err != nil || line == "\r\n" {
+				break
+			}
+		}
+		io.WriteString(c, response)
+	}()
+	return "http://" + ln.Addr().String() + "/"
+}
+
+func TestHealth(t *testing.T) {
+	for _, c := range []struct {
+		name, response string
+		status         int
+		out            string
+	}{
+		{"ok", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, "answered 200 OK"},
+		{"not_found_is_alive", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0, "answered 404"},
+		{"redirect_not_followed", "HTTP/1.1 301 Moved Permanently\r\nLocation: http://192.0.2.1/\r\nContent-Length: 0\r\n\r\n", 0, "answered 301"},
+		{"unavailable", "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 1, "answered 503"},
+	} {
+		url := answerOnce(t, c.response)
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"health", url}, &out, &errOut)
+		status := exitStatus(err, &errOut)
+		if status != c.status || !strings.Contains(out.String()+errOut.String(), c.out) {
+			t.Errorf("%s: exit %d, want %d; %q %q", c.name, status, c.status, out.String(), errOut.String())
+		}
+	}
+	// Nothing listening: a failure naming the reason, quickly.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	url := "http://" + ln.Addr().String() + "/"
+	ln.Close()
+	var errOut bytes.Buffer
+	if status := exitStatus(run(context.Background(), []string{"health", "-timeout", "2s", url}, io.Discard, &errOut), &errOut); status != 1 ||
+		!strings.Contains(errOut.String(), "refused") {
+		t.Errorf("nothing listening: exit %d %q", status, errOut.String())
+	}
+	t.Setenv("LUASERVE_ADDR", "0.0.0.0:9090")
+	if got := healthURL(); got != "http://127.0.0.1:9090/" {
+		t.Errorf("healthURL with LUASERVE_ADDR=0.0.0.0:9090: %s", got)
+	}
+	t.Setenv("LUASERVE_ADDR", "[::1]:81")
+	if got := healthURL(); got != "http://[::1]:81/" {
+		t.Errorf("healthURL with LUASERVE_ADDR=[::1]:81: %s", got)
 	}
 }

@@ -46,8 +46,10 @@ type options struct {
 	debounce      time.Duration
 	quiet         bool
 	mem           memoryOptions
+	http          httpOptions
 	store         storeOptions
 	sandbox       bool
+	luaPath       string
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -58,12 +60,13 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", engine.DefaultTimeout, "time limit for one request's Lua code (504 past it)")
 	fs.Int64Var(&o.maxBody, "max-body", httpcore.DefaultMaxBodyBytes, "largest request body in bytes (413 past it)")
 	fs.StringVar(&o.root, "root", "", "folder the file helpers serve from (default: the script's folder)")
-	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with tracebacks and source, response-table warnings, -watch (default off)")
+	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with the traceback, source lines and the request (secrets masked), and -watch (default off)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json")
 	fs.BoolVar(&o.watch, "watch", false, "reload when the script or a module it requires changes (default: on with -dev)")
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "no os.execute or io.popen in scripts, and files only in the script's folder and -root (default off)")
+	fs.StringVar(&o.luaPath, "lua-path", "", "where require looks after the script's folder and its lua_modules tree: \";\"-separated templates like /opt/lua/?.lua, \";;\" for the system's folders (default: $LUA_PATH, else the system's folders)")
 	fs.IntVar(&o.maxConns, "max-conns", httpcore.DefaultMaxConns, "open connections; past it a new one replaces the one longest waiting for a request, or gets 503 when none waits")
 	fs.IntVar(&o.maxHeader, "max-header-bytes", httpcore.DefaultMaxHeaderBytes, "largest request header section (431 past it)")
 	fs.DurationVar(&o.headerTimeout, "header-timeout", httpcore.DefaultReadHeaderTimeout, "time to receive a request's header section; a new connection's first, from the accept")
@@ -78,13 +81,16 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	addMemoryFlags(fs, &o.mem)
+	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
 			"       luaserve routes script.lua        print the route table\n"+
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
-			"       luaserve version\n\n"+
+			"       luaserve init [folder]            write a starter project with editor definitions\n"+
+			"       luaserve version                  also -version, --version\n"+
+			"       luaserve health [url]             probe a running server (exit 0 if it answers below 500)\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
 			"The access log goes to stdout, errors to stderr.%s\n"+
 			"Every flag can also be set with an environment variable: -max-body is LUASERVE_MAX_BODY.\n\nFlags:\n",
@@ -103,6 +109,9 @@ func applyEnv(fs *flag.FlagSet) error {
 		env := "LUASERVE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v, ok := os.LookupEnv(env); ok && !given[f.Name] && err == nil {
 			if e := fs.Set(f.Name, v); e != nil {
+				if _, isDuration := f.Value.(flag.Getter).Get().(time.Duration); isDuration {
+					e = errors.New(durationHint(v))
+				}
 				err = usageError{fmt.Sprintf("%s=%q: %v", env, v, e)}
 			}
 		}
@@ -130,6 +139,9 @@ func parseServe(args []string, stderr io.Writer) (*options, string, error) {
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return nil, "", usageError{"-log-format must be text or json"}
 	}
+	if err := checkAddr(o.addr); err != nil {
+		return nil, "", err
+	}
 	return o, fs.Arg(0), nil
 }
 
@@ -154,7 +166,7 @@ const (
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log,
-		Sandbox: o.sandbox}
+		Sandbox: o.sandbox, LuaPath: o.luaPath}
 	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"
@@ -166,12 +178,16 @@ func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	return cfg
 }
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	o, script, err := parseServe(args, stderr)
 	if err != nil {
 		return err
 	}
 	log := newLogger(o.logFormat, stderr)
+	if o.logFormat == "json" {
+		// JSON throughout: a failure to serve is a log line too.
+		defer func() { err = logFailure(log, err) }()
+	}
 	// One store for every engine the reloader builds: the data survives
 	// reloads.
 	cfg := engineConfig(o, script, log)
@@ -181,6 +197,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeStore()
 	cfg.Store = shared
+	if cfg.HTTP, err = o.http.client(); err != nil {
+		return usageError{"-http-allow, -http-ca: " + err.Error()}
+	}
+	defer cfg.HTTP.CloseIdleConnections()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
@@ -207,19 +227,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		handler = newAccessLog(rl, o.logFormat, lines)
 	}
 	srv := newServer(o, handler, log)
-	name := script
-	if name == "" {
-		name = "the embedded examples/routes.lua"
-	}
-	fmt.Fprintf(stdout, "luaserve %s serving %s on http://%s\n", version(), name, displayAddr(ln.Addr()))
-	printRoutes(stdout, "  ", rl.Routes())
+	con := newConsole(o.logFormat, stdout)
+	con.started(script, "http://"+displayAddr(ln.Addr()), rl.Routes())
 
-	stopReloads := startReloads(ctx, rl, o.watch, script, stdout, log)
+	stopReloads := startReloads(ctx, rl, o.watch, script, con, log)
 	defer stopReloads()
 	releaseCtx, stopRelease := context.WithCancel(ctx)
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
-	return serveUntil(ctx, srv, ln, o.shutdown, stdout)
+	return serveUntil(ctx, srv, ln, o.shutdown, con)
+}
+
+// logFailure logs err, the reason serving stopped, and returns the exit
+// status alone, so that nothing is printed again as plain text.
+func logFailure(log *slog.Logger, err error) error {
+	var ec exitCode
+	if err == nil || errors.As(err, &ec) {
+		return err
+	}
+	log.Error("luaserve: cannot serve", "err", err.Error())
+	return exitCode(1)
 }
 
 // newServer is the HTTP server of the options, in front of handler.
@@ -244,7 +271,7 @@ func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore
 // serveUntil serves ln until ctx ends, then shuts down, giving requests in
 // flight the grace period before Close cuts them off (their contexts end
 // with httpcore.ErrServerClosed).
-func serveUntil(ctx context.Context, srv *httpcore.Server, ln net.Listener, grace time.Duration, stdout io.Writer) error {
+func serveUntil(ctx context.Context, srv *httpcore.Server, ln net.Listener, grace time.Duration, con *console) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -252,7 +279,7 @@ func serveUntil(ctx context.Context, srv *httpcore.Server, ln net.Listener, grac
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stdout, "luaserve: shutting down")
+	con.note("luaserve: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -277,7 +304,7 @@ func reloadHelp() string {
 // startReloads reloads rl on the reload signal (SIGHUP; none on Windows)
 // and, with watch, when its files change, until ctx ends or the returned
 // stop is called.
-func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script string, stdout io.Writer, log *slog.Logger) (stop func()) {
+func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script string, con *console, log *slog.Logger) (stop func()) {
 	bg, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	hup := make(chan os.Signal, 1)
@@ -297,7 +324,7 @@ func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script s
 	}
 	switch {
 	case watch && script == "":
-		fmt.Fprintln(stdout, "-watch: the embedded example is not a file; nothing to watch")
+		con.note("-watch: the embedded example is not a file; nothing to watch")
 	case watch:
 		watching, err := rl.Watch(bg)
 		if err != nil {
@@ -308,7 +335,7 @@ func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script s
 			log.Error(msg, "err", err)
 			break
 		}
-		fmt.Fprintf(stdout, "watching %s for changes (-watch)\n", strings.Join(relPaths(rl.Files()), ", "))
+		con.watching(relPaths(rl.Files()))
 		wg.Go(func() { <-watching })
 	}
 	return func() {
@@ -361,5 +388,3 @@ func printRoutes(w io.Writer, indent string, routes []engine.RouteInfo) {
 	}
 	tw.Flush()
 }
-
-func version() string { return engine.Version }

@@ -34,3 +34,30 @@ func TestBodyFlagsReachServer(t *testing.T) {
 		t.Errorf("set: total %v, rate %d, memory %d, read %v", srv.BodyTimeout, srv.MinBodyRate, srv.BodyMemory, srv.BodyReadTimeout)
 	}
 }
+
+// TestLuaPathFlagReachesEngine: -lua-path (or LUASERVE_LUA_PATH) is the
+// engine's LuaPath; unset, it is empty, so the engine reads LUA_PATH.
+func TestLuaPathFlagReachesEngine(t *testing.T) {
+	o, _, err := parseServe(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := engineConfig(o, "r.lua", nil).LuaPath; got != "" {
+		t.Errorf("default: %q", got)
+	}
+	o, _, err = parseServe([]string{"-lua-path", "/opt/lua/?.lua;;"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := engineConfig(o, "r.lua", nil).LuaPath; got != "/opt/lua/?.lua;;" {
+		t.Errorf("flag: %q", got)
+	}
+	t.Setenv("LUASERVE_LUA_PATH", "/srv/lua/?.lua")
+	o, _, err = parseServe(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := engineConfig(o, "r.lua", nil).LuaPath; got != "/srv/lua/?.lua" {
+		t.Errorf("environment: %q", got)
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -80,30 +78,4 @@ func Script(name string, src []byte) func() Module {
 			return t
 		}}
 	})
-}
-
-// FileSearcher returns a package.loaders searcher that finds require("a.b")
-// as dir/a/b.lua or dir/a/b/init.lua, and nothing outside dir. load
-// compiles a file (a cache shared by states compiles each once).
-func FileSearcher(dir string, load func(path string) (*lua.FunctionProto, error)) lua.LGFunction {
-	return func(L *lua.LState) int {
-		name := L.CheckString(1)
-		rel := strings.ReplaceAll(name, ".", string(filepath.Separator))
-		var tried strings.Builder
-		for _, cand := range []string{rel + ".lua", filepath.Join(rel, "init.lua")} {
-			path := filepath.Join(dir, cand)
-			tried.WriteString("\n\tno file '" + path + "'")
-			if fi, err := os.Stat(path); err != nil || fi.IsDir() {
-				continue
-			}
-			proto, err := load(path)
-			if err != nil {
-				L.RaiseError("%s", err.Error())
-			}
-			L.Push(L.NewFunctionFromProto(proto))
-			return 1
-		}
-		L.Push(lua.LString(tried.String()))
-		return 1
-	}
 }

@@ -25,6 +25,12 @@ import (
 // folder, is taken away too; io.tmpfile stays (it names no file, and its
 // file is removed when the state closes).
 //
+// require (search.go) reads only files inside the roots and the folders of
+// the search path the state was made with (Options.Path: the server's
+// choice, not the script's); a folder the script adds to package.path is
+// refused unless it lies inside those. The debug library is the read-only
+// subset of debug.go in every state, sandboxed or not.
+//
 // It is not a boundary against another process changing the files meanwhile,
 // nor against a bug in gopher-lua; CPU and memory are bounded elsewhere
 // (the time limit, the memory budget).

@@ -11,19 +11,22 @@ type Options struct {
 	// Modules are preloaded: require(m.Name) opens m with the state's host,
 	// once per state.
 	Modules []Module
-	// Search finds the Lua file for require("x") (see FileSearcher); nil
-	// finds none, so only Modules can be required.
-	Search lua.LGFunction
+	// Path is package.path, the templates require("x") searches for a Lua
+	// file (see SearchPath); the script may change it. Load compiles a
+	// file found there; with Load nil only Modules can be required.
+	Path string
+	Load func(path string) (*lua.FunctionProto, error)
 	// Sandbox takes away running programs and limits file access to the
-	// folders in Roots (see sandbox.go); "" and missing folders are left out.
+	// folders in Roots (see sandbox.go); "" and missing folders are left
+	// out. require still reads the folders of Path as given here.
 	Sandbox bool
 	Roots   []string
 }
 
 // libraries are the standard Lua libraries route authors expect. os is
 // trimmed of what would take the server down (see trimOS), io and os are
-// kept off the process's standard files (see installIO); debug and
-// gopher-lua's channel are left out.
+// kept off the process's standard files (see installIO); debug is a
+// subset (debug.go); gopher-lua's channel is left out.
 var libraries = []struct {
 	name string
 	open lua.LGFunction
@@ -39,19 +42,16 @@ var libraries = []struct {
 }
 
 // NewState returns a new Lua state with the standard libraries, print,
-// io.stdout and io.stderr writing to h's log, pairs honouring __pairs, and
-// o's modules preloaded; sandboxed when o says so. It is the one function
+// io.stdout and io.stderr writing to h's log, pairs honouring __pairs, a
+// debug subset (debug.go), a CallStackSize-deep stack and a pcall that
+// builds no traceback (stack.go), and o's modules preloaded; require
+// searching o.Path (search.go); sandboxed when o says so. It is the one function
 // that makes a state, for the server, "luaserve check" and "luaserve test"
 // alike. The caller closes it.
 func NewState(h Host, o Options) *lua.LState {
-	L := lua.NewState(lua.Options{
-		SkipOpenLibs:        true,
-		CallStackSize:       200,
-		RegistrySize:        1024,
-		RegistryMaxSize:     1024 * 256,
-		RegistryGrowStep:    1024,
-		MinimizeStackMemory: true,
-	})
+	L := lua.NewState(stateOptions)
+	// gopher-lua makes a coroutine's state with its parent's Options.
+	L.Options.CallStackSize = CoroutineStackSize
 	for _, lib := range libraries {
 		// The openers are plain Go: they cannot fail on a new state.
 		L.Push(L.NewFunction(lib.open))
@@ -66,6 +66,8 @@ func NewState(h Host, o Options) *lua.LState {
 	installToNumber(L)
 	installPairs(L)
 	installPrint(L, h)
+	installDebug(L)
+	installPCall(L)
 	for _, m := range o.Modules {
 		open := m.Open
 		L.PreloadModule(m.Name, func(L *lua.LState) int {
@@ -73,17 +75,26 @@ func NewState(h Host, o Options) *lua.LState {
 			return 1
 		})
 	}
-	pkg := L.GetGlobal("package").(*lua.LTable)
-	search := o.Search
-	if search == nil {
-		search = func(L *lua.LState) int { return 0 }
-	}
-	// loaders[1] is package.preload's; the file searcher is replaced, and
-	// package.path and cpath go, so that require reads no other files.
-	pkg.RawGetString("loaders").(*lua.LTable).RawSetInt(2, L.NewFunction(search))
-	pkg.RawSetString("path", lua.LString(""))
-	pkg.RawSetString("cpath", lua.LString(""))
+	installSearcher(L, o)
 	return L
+}
+
+// installSearcher replaces gopher-lua's file searcher (which reads
+// LUA_PATH itself) with pathSearcher over o.Path. loaders[1] stays
+// package.preload's; cpath is empty: there are no C modules.
+func installSearcher(L *lua.LState, o Options) {
+	pkg := L.GetGlobal("package").(*lua.LTable)
+	search := func(L *lua.LState) int { return 0 }
+	if o.Load != nil {
+		var sb *sandbox
+		if o.Sandbox {
+			sb = newSandbox(append(append([]string{}, o.Roots...), searchFolders(o.Path)...))
+		}
+		search = pathSearcher(o.Load, sb)
+	}
+	pkg.RawGetString("loaders").(*lua.LTable).RawSetInt(2, L.NewFunction(search))
+	pkg.RawSetString("path", lua.LString(o.Path))
+	pkg.RawSetString("cpath", lua.LString(""))
 }
 
 // trimOS removes os.exit (it would stop the server), os.setlocale and

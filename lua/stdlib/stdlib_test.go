@@ -38,7 +38,7 @@ func modules() []stdlib.Module {
 func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 	t.Helper()
 	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(0), Folder: "testdata"}
-	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile)})
+	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Path: stdlib.SearchPath("testdata", ""), Load: compileFile})
 	t.Cleanup(L.Close)
 	return L
 }
@@ -47,7 +47,7 @@ func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 func newSandboxState(t *testing.T, logs *bytes.Buffer, roots ...string) *lua.LState {
 	t.Helper()
 	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(0), Folder: "testdata"}
-	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile),
+	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Path: stdlib.SearchPath("testdata", ""), Load: compileFile,
 		Sandbox: true, Roots: roots})
 	t.Cleanup(L.Close)
 	return L
@@ -102,8 +102,8 @@ func TestNewState(t *testing.T) {
 	err := L.DoString(`
 assert(os.exit == nil and os.setlocale == nil, "os.exit and os.setlocale are removed")
 assert(os.time and string.format and table.concat and math.floor and coroutine.wrap and io.open)
-assert(debug == nil and channel == nil, "debug and channel are not opened")
-assert(package.path == "" and package.cpath == "")
+assert(debug.traceback and not debug.getlocal and channel == nil, "a debug subset, no channel")
+assert(package.path:find("testdata/?.lua;", 1, true) and package.cpath == "")
 local t = setmetatable({}, { __pairs = function(t) return next, { a = 1 }, nil end })
 local seen
 for k, v in pairs(t) do seen = k .. v end

@@ -21,6 +21,9 @@ app.static("/open", "site", {
 app.static("/list", "site", { listing = true })
 app.static("/browse", "site", { listing = true, index = false })
 
+-- Nothing to show for a folder: no index file, no listing.
+app.static("/plain", "site/docs", { index = false })
+
 -- File responses, with a name built from the request.
 app.get("/report/:id", function(req)
   return res.file("reports/" .. req.params.id .. ".pdf", { download = "report " .. req.params.id .. ".pdf" })

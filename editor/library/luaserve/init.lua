@@ -1,0 +1,177 @@
+---@meta luaserve
+-- lua-language-server definitions for require("luaserve"), the request
+-- table and response tables. Written by "luaserve init"; not loaded by
+-- the server.
+
+---A request, as a route, middleware or hook receives it. Fields are built
+---the first time they are read; middleware may add its own.
+---@class luaserve.Request
+---@field method string "GET", "POST", ...
+---@field target string the request-target as sent: "/users/ada%20smith?x=1"
+---@field path string the decoded path: "/users/ada smith"
+---@field raw_path string the path as sent: "/users/ada%20smith"
+---@field query_string string the raw query string, without "?" ("" when none)
+---@field query table<string, string> decoded query: name -> first value
+---@field headers table<string, string> lower-case name -> value (repeated fields joined with ", ")
+---@field params table<string, string> values of the route's :name and *name segments
+---@field cookies table<string, string> cookie name -> value
+---@field body string the body ("" when none)
+---@field remote_addr string the client's "ip:port"
+---@field remote_ip string the client's IP
+---@field version string "HTTP/1.1" or "HTTP/1.0"
+---@field host string the Host header
+---@field route string? the matched pattern, e.g. "/users/:id"
+---@field [string] any fields added by middleware
+local Request = {}
+
+---The body decoded as JSON.
+---@return any value
+---@return string? err
+function Request:json() end
+
+---An application/x-www-form-urlencoded body: name -> first value.
+---@return table<string, string>
+function Request:form() end
+
+---Every value of a form field.
+---@param name string
+---@return string[]
+function Request:form_values(name) end
+
+---Every value of a query parameter.
+---@param name string
+---@return string[]
+function Request:query_values(name) end
+
+---A header by any-case name.
+---@param name string
+---@return string?
+function Request:header(name) end
+
+---Each field with that name, in order.
+---@param name string
+---@return string[]
+function Request:header_values(name) end
+
+---One cookie.
+---@param name string
+---@return string?
+function Request:cookie(name) end
+
+---A cookie set by a response: a value, or its attributes.
+---@class luaserve.Cookie
+---@field value string
+---@field path? string
+---@field domain? string
+---@field max_age? integer
+---@field expires? integer|string Unix time or a date string
+---@field http_only? boolean
+---@field secure? boolean
+---@field same_site? "Lax"|"Strict"|"None"
+
+---A response table: at most one content field (body, text, html, json,
+---redirect, file).
+---@class luaserve.ResponseTable
+---@field status? integer the status code (default 200)
+---@field headers? table<string, string|number|string[]>
+---@field cookies? table<string, string|luaserve.Cookie>
+---@field body? string text/plain unless headers set a type
+---@field text? string the same as body
+---@field html? string text/html
+---@field json? any encoded with luaserve.json
+---@field redirect? string a URL for Location (302 unless a 3xx status is given)
+---@field file? string a file below the file root
+---@field download? string a file name for Content-Disposition: attachment
+
+---What a route may return: a string (200 text), a status number, nil
+---(204) or a response table.
+---@alias luaserve.Response string|integer|luaserve.ResponseTable|nil
+
+---@alias luaserve.Handler fun(req: luaserve.Request): luaserve.Response
+
+---Options of app.static.
+---@class luaserve.StaticOptions
+---@field index? string|false file served for a folder URL (default "index.html")
+---@field listing? boolean an HTML listing of folders without an index file
+---@field cache_control? string
+---@field compress? boolean serve .br/.gz siblings; gzip text on the fly (default true)
+---@field dotfiles? boolean serve names starting with "."
+---@field fallback_type? string type for unknown extensions
+
+---The server's settings, read-only.
+---@class luaserve.Config
+---@field version string
+---@field script string
+---@field dev boolean
+---@field workers integer
+---@field timeout number seconds
+---@field root string
+
+---The routing module: routes, middleware and hooks are registered while
+---the script loads.
+---@class luaserve.App
+---@field dev boolean whether -dev is on
+---@field version string the luaserve version
+---@field config luaserve.Config
+local app = {}
+
+---A GET (and HEAD) route.
+---@param pattern string segments of text, :name, and a final *name
+---@param fn luaserve.Handler
+function app.get(pattern, fn) end
+
+---@param pattern string
+---@param fn luaserve.Handler
+function app.post(pattern, fn) end
+
+---@param pattern string
+---@param fn luaserve.Handler
+function app.put(pattern, fn) end
+
+---@param pattern string
+---@param fn luaserve.Handler
+function app.patch(pattern, fn) end
+
+---@param pattern string
+---@param fn luaserve.Handler
+function app.delete(pattern, fn) end
+
+---@param pattern string
+---@param fn luaserve.Handler
+function app.options(pattern, fn) end
+
+---@param pattern string
+---@param fn luaserve.Handler
+function app.head(pattern, fn) end
+
+---A route for every method.
+---@param pattern string
+---@param fn luaserve.Handler
+function app.any(pattern, fn) end
+
+---A route for any method name ("PURGE"); "ANY" or "*" is app.any.
+---@param method string
+---@param pattern string
+---@param fn luaserve.Handler
+function app.route(method, pattern, fn) end
+
+---Middleware: runs before the route; returning a response answers early.
+---@param prefix_or_fn string|fun(req: luaserve.Request): luaserve.Response?
+---@param fn? fun(req: luaserve.Request): luaserve.Response?
+function app.use(prefix_or_fn, fn) end
+
+---Answers when no route matches the path.
+---@param fn luaserve.Handler
+function app.not_found(fn) end
+
+---Answers when a route raises an error.
+---@param fn fun(req: luaserve.Request, message: string): luaserve.Response
+function app.on_error(fn) end
+
+---Serves the files of dir under prefix.
+---@param prefix string
+---@param dir string relative to the script's folder
+---@param options? luaserve.StaticOptions
+function app.static(prefix, dir, options) end
+
+return app
