@@ -210,16 +210,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	fr.client = &client{srv: srv, timeout: cfg.Timeout + 5*time.Second}
 	defer fr.client.close()
 
-	// The test file's state is made as the server's are, with the same
-	// modules; require("x") finds x.lua beside the test file, then in the
-	// LuaRocks tree beside it and on LUA_PATH.
-	dir := filepath.Dir(file)
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
-		stdlib.Options{Modules: engine.Modules(hc), Path: stdlib.SearchPath(dir, cmp.Or(cfg.LuaPath, os.Getenv("LUA_PATH"))),
-			Load: compileFile})
+	fr.L = fr.newState(log, hc)
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
 		return fileFail(err)
@@ -239,6 +230,19 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		}
 	}
 	return passed, failed
+}
+
+// newState makes the test file's state as the server's are made, with the
+// same modules; require("x") finds x.lua beside the test file, then in the
+// LuaRocks tree beside it and on LUA_PATH.
+func (fr *fileRun) newState(log *slog.Logger, hc *outbound.Client) *lua.LState {
+	dir := filepath.Dir(fr.file)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
+		stdlib.Options{Modules: engine.Modules(hc), Path: stdlib.SearchPath(dir, cmp.Or(fr.cfg.LuaPath, os.Getenv("LUA_PATH"))),
+			Load: compileFile})
 }
 
 // runTest runs one test and prints its line (and, on failure, why).
