@@ -79,6 +79,10 @@ type Engine struct {
 	mws      []middleware // for prefixes and places
 	hasNF    bool
 	hasOnErr bool
+	hooks    hookSet     // what the first state registered around responses
+	hooked   bool        // some hook or a CORS policy: bodies wait for them
+	cors     *corsPolicy // app.cors; nil without
+	reserve  chan *state // the state that answers when others cannot (hooks.go)
 	mounts   []*mountSpec
 	files    *fileserver.Dir // the file helper's root
 
@@ -139,6 +143,12 @@ func New(cfg Config) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if e.hooked {
+		if err := e.initReserve(); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -175,6 +185,7 @@ func (e *Engine) adopt(st *state, reg *registry, first bool) error {
 		st.handlers[i] = r.fn
 	}
 	st.mws, st.notFound, st.onError = reg.mws, reg.notFound, reg.onError
+	st.onStatus, st.after, st.corsFn = reg.onStatus, reg.after, reg.corsFn
 	return nil
 }
 
@@ -188,6 +199,7 @@ func (e *Engine) build(reg *registry) error {
 	}
 	e.mws = reg.mws
 	e.hasNF, e.hasOnErr = reg.notFound != nil, reg.onError != nil
+	e.hooks, e.hooked, e.cors = reg.hookSet(), reg.hooked(), reg.cors
 	for _, m := range reg.mounts {
 		spec, err := e.newMount(m)
 		if err != nil {
@@ -200,7 +212,7 @@ func (e *Engine) build(reg *registry) error {
 
 func (e *Engine) sameRegistrations(reg *registry) bool {
 	if len(reg.routes) != len(e.router.routes) || len(reg.mws) != len(e.mws) || len(reg.mounts) != len(e.mounts) ||
-		(reg.notFound != nil) != e.hasNF || (reg.onError != nil) != e.hasOnErr {
+		(reg.notFound != nil) != e.hasNF || (reg.onError != nil) != e.hasOnErr || reg.hookSet() != e.hooks {
 		return false
 	}
 	for i, r := range reg.routes {
@@ -244,6 +256,9 @@ func (e *Engine) Close() {
 		close(e.closing)
 	}
 	e.closeFiles()
+	if e.reserve != nil {
+		e.drainReserve()
+	}
 	if e.pool == nil {
 		return
 	}
@@ -289,21 +304,29 @@ func (e *Engine) replace(id int) {
 // a Lua state (serve.go). A file the route returned is sent after the state
 // is back in the pool: a slow download must not hold a state.
 func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
-	if e.serveMount(w, r) {
-		return
+	if e.cors != nil && !e.cors.byFunc {
+		// Static files and the plain answers get them too; finish sets
+		// them again after a hook reset the response.
+		e.cors.apply(w.Header(), r, r.Header.Has("Origin") && e.cors.allows(r.Header.Get("Origin"), nil))
 	}
 	// The whole body arrives before a Lua state is taken: a client that
 	// trickles its upload holds its connection, never a state. A body that
-	// fails (too large, too slow, malformed) is answered by the core.
+	// fails (too large, too slow, malformed) is answered by the core, or
+	// by the script's status hooks.
 	if r.ContentLength != 0 {
 		if err := r.ReceiveBody(); err != nil {
+			if e.hooked {
+				e.bodyFailed(w, r, err)
+			}
 			return
 		}
 	}
+	if e.serveMount(w, r) {
+		return
+	}
 	st := e.acquire()
 	if st == nil {
-		w.Header().Set("Retry-After", "1")
-		writeStatus(w, 503, "503 Service Unavailable: all Lua states are busy\n")
+		e.busy(w, r)
 		return
 	}
 	released := false

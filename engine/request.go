@@ -38,6 +38,13 @@ type exchange struct {
 	bodyRead                                                bool
 
 	send fileSend // a file to send once the state is released
+
+	// With hooks (hooks.go): the body waits for the after hooks.
+	hold      bool
+	heldS     string
+	heldB     []byte
+	defStatus int         // a status hook's status, the default of its response
+	res       *lua.LTable // the after hooks' res table while they run
 }
 
 func (x *exchange) reset() { *x = exchange{} }

@@ -38,7 +38,7 @@ func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
 	switch v := v.(type) {
 	case lua.LString:
 		w.Header().Set("Content-Type", ctText)
-		writeBody(w, string(v))
+		x.writeBody(string(v))
 		return nil
 	case lua.LNumber:
 		code, err := finalStatus(v)
@@ -148,6 +148,9 @@ func (e *Engine) respondTable(st *state, x *exchange, t *lua.LTable) error {
 		e.log.Warn("response table has a key the server ignores", "key", f.unknown.String(), "route", routeName(x))
 	}
 	status := 200
+	if x.defStatus != 0 {
+		status = x.defStatus // a status hook's answer
+	}
 	switch s := f.status.(type) {
 	case nil:
 	case lua.LNumber:
@@ -208,8 +211,7 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		st.jsonBuf = body[:0]
 		defaultType(h, ctJSON)
 		w.WriteHeader(status)
-		w.SetContentLength(int64(len(body)))
-		w.Write(body)
+		x.writeBytes(body)
 		return nil
 	case "redirect":
 		loc, ok := f.content.(lua.LString)
@@ -245,7 +247,7 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		defaultType(h, ctText)
 	}
 	w.WriteHeader(status)
-	writeBody(w, string(s))
+	x.writeBody(string(s))
 	return nil
 }
 

@@ -24,6 +24,10 @@ type state struct {
 	mws      []middleware
 	notFound *lua.LFunction
 	onError  *lua.LFunction
+	onStatus *lua.LFunction
+	after    []*lua.LFunction
+	corsFn   *lua.LFunction
+	resMT    *lua.LTable // of the res tables after hooks get (hooks.go)
 
 	req     requestTables  // request tables and their metatables (request.go)
 	x       exchange       // storage for the request being served
@@ -56,6 +60,7 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 		}
 	}()
 	st.req.init(L, &st.x, &st.host.ctx)
+	st.initResponseMT(L)
 	L.SetContext(&st.limit)
 
 	// An endless loop at the top level would hang start-up: loading has a
