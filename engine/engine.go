@@ -13,6 +13,7 @@ import (
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/store"
+	"github.com/luaserve/luaserve/upload"
 )
 
 // Config says what an Engine runs and how.
@@ -48,6 +49,9 @@ type Config struct {
 	// request that has run the longest with a 500, one per collection.
 	// Zero: no such check.
 	MaxMemory int64
+	// Uploads bounds multipart forms (req:form()); zero fields take
+	// upload's defaults.
+	Uploads upload.Limits
 	// Sandbox takes away running programs from scripts and limits their
 	// file access to the script's folder and Root (stdlib.Options.Sandbox).
 	Sandbox bool
@@ -332,6 +336,7 @@ func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 	released := false
 	defer func() {
 		if !released { // a Go panic went through: never reuse this state
+			e.dropUploads(&st.x)
 			e.release(st, true)
 		}
 	}()

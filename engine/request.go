@@ -13,6 +13,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
+	"github.com/luaserve/luaserve/upload"
 )
 
 // exchange is one request being served in a state, and the Lua values
@@ -32,7 +33,8 @@ type exchange struct {
 
 	// Built values, nil until first use.
 	lvPath, lvQuery, lvHeaders, lvBody, lvParams, lvCookies lua.LValue
-	lvJSON, lvForm                                          lua.LValue
+	lvJSON, lvForm, lvFiles                                 lua.LValue
+	upload                                                  *upload.Form // req:form()'s multipart form (form.go)
 	jsonErr                                                 string
 	bodyBytes                                               []byte
 	bodyRead                                                bool
@@ -97,6 +99,9 @@ type requestTables struct {
 	// Per-state constants, made once so requests do not box them again.
 	methods map[string]lua.LValue
 	funcs   map[string]lua.LValue // req:json(), req:header(name), ...
+
+	uploads upload.Limits // req:form()'s (form.go)
+	errMT   *lua.LTable   // of raised request errors
 }
 
 // requestFields are the fields pairs(req) lists, in order.
@@ -115,6 +120,7 @@ func (rt *requestTables) init(L *lua.LState, x *exchange, ctx context.Context) {
 	for name, fn := range map[string]lua.LGFunction{
 		"json": rt.reqJSON, "form": rt.reqForm, "cookie": rt.reqCookie, "header": rt.reqHeader,
 		"header_values": rt.reqHeaderValues, "query_values": rt.reqQueryValues, "form_values": rt.reqFormValues,
+		"form_files": rt.reqFormFiles,
 	} {
 		rt.funcs[name] = L.NewFunction(fn)
 	}
@@ -280,26 +286,6 @@ func (rt *requestTables) reqJSON(L *lua.LState) int {
 		return 2
 	}
 	L.Push(x.lvJSON)
-	return 1
-}
-
-// req:form() -> table: an application/x-www-form-urlencoded body, name ->
-// first value (an empty table for other content types).
-func (rt *requestTables) reqForm(L *lua.LState) int {
-	x := rt.current(L, L.Get(1))
-	if x.lvForm == nil {
-		x.lvForm = luaurl.QueryTable(L, formBody(L, x), false)
-	}
-	L.Push(x.lvForm)
-	return 1
-}
-
-// req:form_values(name) -> { value, ... }
-func (rt *requestTables) reqFormValues(L *lua.LState) int {
-	x := rt.current(L, L.Get(1))
-	name := L.CheckString(2)
-	all := luaurl.QueryTable(L, formBody(L, x), true)
-	L.Push(listOrEmpty(L, all.RawGetString(name)))
 	return 1
 }
 

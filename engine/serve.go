@@ -53,6 +53,7 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	// spoils only the state, not the response.
 	st.host.ctx.end()
 	out.dirty = !st.limit.disarm() || out.dirty
+	e.dropUploads(x) // form.go
 	x.reset()
 	st.L.SetTop(0)
 	return out
@@ -152,29 +153,39 @@ func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
 		return true
 	}
 	timeout := errors.Is(se.Err, ErrTimeLimit)
-	e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
-		"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
+	if se.request != nil {
+		e.log.Info("luaserve: request refused", "route", se.Route, "method", string(r.Method),
+			"target", string(r.Target), "why", se.request.Error())
+	} else {
+		e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
+			"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
+	}
 	if w.Committed() {
 		return true // part of a response is out: only closing says it failed
 	}
 	w.Reset()
 	x.dropHeld()
 	x.defStatus = 0
-	code, reason := 500, "internal server error"
+	code, reason, body := 500, "internal server error", ""
 	if timeout {
 		code, reason = 504, ErrTimeLimit.Error()
 	}
+	if re := se.request; re != nil {
+		// The client's fault (a malformed form): its status, through
+		// on_status, not on_error.
+		code, reason, body, se = re.status, re.reason, re.Error()+"\n", nil
+	}
 	switch {
 	case !e.hooked:
-		e.plainStatus(w, r, code, "", se)
-	case st.limit.Err() == nil && !se.panicked:
+		e.plainStatus(w, r, code, body, se)
+	case st.limit.Err() == nil && (se == nil || !se.panicked):
 		st.limit.arm(e.hookTime())
 		if !e.answerStatus(st, x, code, reason, se) {
-			e.plainStatus(w, r, code, "", se)
+			e.plainStatus(w, r, code, body, se)
 		}
 		e.finish(st, x)
-	case !e.withReserve(func(rs *state) bool { return e.serveStatus(rs, w, r, code, reason, "", se, nil) }):
-		e.plainStatus(w, r, code, "", se)
+	case !e.withReserve(func(rs *state) bool { return e.serveStatus(rs, w, r, code, reason, body, se, nil) }):
+		e.plainStatus(w, r, code, body, se)
 		if e.cors != nil && !e.cors.byFunc {
 			e.cors.apply(w.Header(), r, r.Header.Has("Origin") && e.cors.allows(r.Header.Get("Origin"), nil))
 		}

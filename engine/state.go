@@ -61,6 +61,7 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 	}()
 	st.req.init(L, &st.x, &st.host.ctx)
 	st.initResponseMT(L)
+	st.req.initForms(L, e.cfg.Uploads)
 	L.SetContext(&st.limit)
 
 	// An endless loop at the top level would hang start-up: loading has a

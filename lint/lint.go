@@ -119,7 +119,7 @@ func lintSources(files, globals []string) []Finding {
 		regs := registrations(chunk)
 		out = append(out, checkResponses(f, regs)...)
 		for _, r := range regs {
-			if r.kind == "not_found" || r.kind == "on_error" {
+			if r.kind == "not_found" || r.kind == "on_error" || r.kind == "on_status" {
 				hooks = append(hooks, hookCall{stdlib.Place{File: f, Line: r.line}, r.kind})
 			}
 		}
