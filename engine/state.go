@@ -61,7 +61,13 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 	}()
 	st.req.init(L, &st.x, &st.host.ctx)
 	st.initResponseMT(L)
-	st.req.initForms(L, e.cfg.Uploads)
+	uploads := e.cfg.Uploads
+	if e.cfg.Sandbox && uploads.FileMemory == 0 {
+		// A sandboxed script cannot open a temporary file: every file
+		// comes as content (the whole body is bounded by -max-body).
+		uploads.FileMemory = 1 << 62
+	}
+	st.req.initForms(L, uploads)
 	L.SetContext(&st.limit)
 
 	// An endless loop at the top level would hang start-up: loading has a
