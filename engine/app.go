@@ -25,6 +25,7 @@ type registry struct {
 	after    []*lua.LFunction
 	cors     *corsPolicy // nil without app.cors
 	corsFn   *lua.LFunction
+	sessions *sessionOptions // nil without app.sessions
 	mounts   []mount
 }
 
@@ -51,6 +52,7 @@ type middleware struct {
 //	app.on_status(fn)           fn(req, status, reason) -> response | nil (hooks.go)
 //	app.after(fn)               fn(req, res) after every response (hooks.go)
 //	app.cors(options)           CORS policy (cors.go)
+//	app.sessions([options])     cookie sessions (session.go)
 //	app.static(prefix, dir [, options])
 //	app.dev, app.version, app.config (see ScriptConfig)
 func appModule(reg *registry, cfg ScriptConfig) stdlib.Module {
@@ -82,6 +84,7 @@ func appModule(reg *registry, cfg ScriptConfig) stdlib.Module {
 			return 0
 		}))
 		t.RawSetString("cors", L.NewFunction(reg.corsOption))
+		t.RawSetString("sessions", L.NewFunction(reg.sessionsOption))
 		t.RawSetString("static", L.NewFunction(reg.static))
 		t.RawSetString("dev", lua.LBool(cfg.Dev))
 		t.RawSetString("version", lua.LString(Version))

@@ -49,6 +49,9 @@ type Config struct {
 	// request that has run the longest with a 500, one per collection.
 	// Zero: no such check.
 	MaxMemory int64
+	// SessionSecrets are the keys of app.sessions's cookies: the first
+	// seals, all open (rotation). A script with sessions needs one.
+	SessionSecrets []string
 	// Uploads bounds multipart forms (req:form()); zero fields take
 	// upload's defaults.
 	Uploads upload.Limits
@@ -87,6 +90,7 @@ type Engine struct {
 	hooked   bool        // some hook or a CORS policy: bodies wait for them
 	cors     *corsPolicy // app.cors; nil without
 	reserve  chan *state // the state that answers when others cannot (hooks.go)
+	sessions *sessionOptions
 	mounts   []*mountSpec
 	files    *fileserver.Dir // the file helper's root
 
@@ -190,6 +194,7 @@ func (e *Engine) adopt(st *state, reg *registry, first bool) error {
 	}
 	st.mws, st.notFound, st.onError = reg.mws, reg.notFound, reg.onError
 	st.onStatus, st.after, st.corsFn = reg.onStatus, reg.after, reg.corsFn
+	st.req.sessions = e.sessions
 	return nil
 }
 
@@ -204,6 +209,12 @@ func (e *Engine) build(reg *registry) error {
 	e.mws = reg.mws
 	e.hasNF, e.hasOnErr = reg.notFound != nil, reg.onError != nil
 	e.hooks, e.hooked, e.cors = reg.hookSet(), reg.hooked(), reg.cors
+	if reg.sessions != nil {
+		if err := e.initSessions(reg.sessions); err != nil {
+			return &LoadError{stdlib.Place{File: e.cfg.Script}, err.Error()}
+		}
+		e.sessions = reg.sessions
+	}
 	for _, m := range reg.mounts {
 		spec, err := e.newMount(m)
 		if err != nil {

@@ -61,8 +61,13 @@ func (rt *requestTables) raiseRequestError(L *lua.LState, err error) {
 	if !errors.As(err, &ue) || ue.Status >= 500 {
 		L.RaiseError("request form: %s", err.Error())
 	}
+	rt.raise(L, &requestError{ue.Status, ue.Reason})
+}
+
+// raise stops the route with re as its error value.
+func (rt *requestTables) raise(L *lua.LState, re *requestError) {
 	ud := L.NewUserData()
-	ud.Value = &requestError{ue.Status, ue.Reason}
+	ud.Value = re
 	ud.Metatable = rt.errMT
 	L.Error(ud, 0)
 }

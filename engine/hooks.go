@@ -51,7 +51,7 @@ func (e *Engine) hookTime() time.Duration {
 // hooked reports whether a registry has anything that runs around the
 // response.
 func (reg *registry) hooked() bool {
-	return reg.onError != nil || reg.onStatus != nil || len(reg.after) > 0 || reg.cors != nil
+	return reg.onError != nil || reg.onStatus != nil || len(reg.after) > 0 || reg.cors != nil || reg.sessions != nil
 }
 
 // writeBody sends s as the whole body, with its length declared so that a
@@ -277,12 +277,12 @@ func (e *Engine) plainStatus(w *httpcore.ResponseWriter, r *httpcore.Request, co
 // hookSet is what a script registered around responses, compared across
 // states like the routes.
 type hookSet struct {
-	onStatus, cors, corsFn bool
-	after                  int
+	onStatus, cors, corsFn, sessions bool
+	after                            int
 }
 
 func (reg *registry) hookSet() hookSet {
-	return hookSet{reg.onStatus != nil, reg.cors != nil, reg.corsFn != nil, len(reg.after)}
+	return hookSet{reg.onStatus != nil, reg.cors != nil, reg.corsFn != nil, reg.sessions != nil, len(reg.after)}
 }
 
 // busy answers a request that found no free Lua state: 503 with

@@ -35,6 +35,9 @@ type exchange struct {
 	lvPath, lvQuery, lvHeaders, lvBody, lvParams, lvCookies lua.LValue
 	lvJSON, lvForm, lvFiles                                 lua.LValue
 	upload                                                  *upload.Form // req:form()'s multipart form (form.go)
+	lvSession                                               lua.LValue   // req.session once read (session.go)
+	sessOrig                                                string       // its encoding as the cookie had it
+	sessCookie                                              bool         // the request had a session cookie
 	jsonErr                                                 string
 	bodyBytes                                               []byte
 	bodyRead                                                bool
@@ -100,8 +103,9 @@ type requestTables struct {
 	methods map[string]lua.LValue
 	funcs   map[string]lua.LValue // req:json(), req:header(name), ...
 
-	uploads upload.Limits // req:form()'s (form.go)
-	errMT   *lua.LTable   // of raised request errors
+	uploads  upload.Limits   // req:form()'s (form.go)
+	sessions *sessionOptions // nil without app.sessions (session.go)
+	errMT    *lua.LTable     // of raised request errors
 }
 
 // requestFields are the fields pairs(req) lists, in order.
@@ -120,7 +124,7 @@ func (rt *requestTables) init(L *lua.LState, x *exchange, ctx context.Context) {
 	for name, fn := range map[string]lua.LGFunction{
 		"json": rt.reqJSON, "form": rt.reqForm, "cookie": rt.reqCookie, "header": rt.reqHeader,
 		"header_values": rt.reqHeaderValues, "query_values": rt.reqQueryValues, "form_values": rt.reqFormValues,
-		"form_files": rt.reqFormFiles,
+		"form_files": rt.reqFormFiles, "csrf_token": rt.reqCSRFToken, "verify_csrf": rt.reqVerifyCSRF,
 	} {
 		rt.funcs[name] = L.NewFunction(fn)
 	}
@@ -192,6 +196,8 @@ func (rt *requestTables) field(L *lua.LState, x *exchange, k string) lua.LValue 
 		return x.lvBody
 	case "query", "headers", "params", "cookies":
 		return rt.lazyField(x, k)
+	case "session":
+		return rt.sessionField(L, x)
 	}
 	return rt.connField(x, k)
 }

@@ -37,6 +37,9 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	if err == nil {
 		err = e.respond(st, x, res)
 	}
+	if err == nil && e.sessions != nil {
+		err = e.saveSession(st, x) // session.go
+	}
 	if err == nil && x.hold {
 		e.finish(st, x) // hooks.go
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/session"
 )
 
 // Finding is one problem, at a file and line (0 when unknown).
@@ -68,7 +69,7 @@ func Check(script string) (*Result, error) {
 // returns the Lua files to lint and the globals defined once the script
 // has loaded (a fresh state's, when it failed to load).
 func (res *Result) load(script string) (files, globals []string) {
-	eng, err := engine.New(engine.Config{Script: script, Workers: 1,
+	eng, err := engine.New(engine.Config{Script: script, Workers: 1, SessionSecrets: []string{session.RandomSecret()},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		var le *engine.LoadError

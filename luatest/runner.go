@@ -21,6 +21,7 @@ import (
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
+	"github.com/luaserve/luaserve/session"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -189,7 +190,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout})
+		Store: fr.store, Timeout: cfg.Timeout, SessionSecrets: []string{session.RandomSecret()}})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}
