@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/luaserve/luaserve/engine"
 )
@@ -179,5 +180,38 @@ func TestCORSOptionErrors(t *testing.T) {
 		if _, err := engine.New(engine.Config{Script: path, Workers: 1}); err == nil || !strings.Contains(err.Error(), "app.cors") {
 			t.Errorf("%s: err %v", name, err)
 		}
+	}
+}
+
+// TestCORSOnTimeouts: a 504 (the route's state stopped) and a 503 (no
+// state free) still carry the policy's headers, with or without hooks.
+func TestCORSOnTimeouts(t *testing.T) {
+	t.Parallel()
+	for _, hook := range []string{"", `app.on_status(function(req, status) return { json = { status = status } } end)`} {
+		st := newTestStore()
+		release := st.holdDeaf(t, "hold")
+		s := startSource(t, `
+local app = require("luaserve")
+local store = require("luaserve.store")
+app.cors{ origins = { "https://app.example" }, credentials = true }
+app.get("/spin", function() while true do end end)
+app.get("/hold", function() store.set("hold", "1") return "held" end)
+`+hook, engine.Config{Timeout: 300 * time.Millisecond, Workers: 1, Store: st})
+		c := client(t)
+		res, body := do(t, c, "GET", s.url+"/spin", "", "Origin", "https://app.example")
+		if res.StatusCode != 504 || header(res, "Access-Control-Allow-Origin") != "https://app.example" {
+			t.Errorf("hook %q: 504: %d %q %v", hook, res.StatusCode, body, res.Header)
+		}
+		if hook != "" && body != `{"status":504}` {
+			t.Errorf("504 body %q", body)
+		}
+		held := goDo(c, "GET", s.url+"/hold", "")
+		st.waitSet(t, "hold", held)
+		res, body = do(t, c, "GET", s.url+"/spin", "", "Origin", "https://app.example")
+		if res.StatusCode != 503 || header(res, "Access-Control-Allow-Origin") != "https://app.example" {
+			t.Errorf("hook %q: 503: %d %q %v", hook, res.StatusCode, body, res.Header)
+		}
+		release()
+		held.wait(t)
 	}
 }

@@ -129,7 +129,7 @@ func TestStatusHookBodyTooLarge(t *testing.T) {
 func TestStatusHookBusy(t *testing.T) {
 	t.Parallel()
 	st := newTestStore()
-	release := st.hold(t, "hold")
+	release := st.holdDeaf(t, "hold")
 	s := startSource(t, hooksScript, engine.Config{Workers: 1, Timeout: time.Second, Store: st})
 	c := client(t)
 	held := goDo(c, "GET", s.url+"/hold", "")
