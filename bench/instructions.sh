@@ -18,7 +18,7 @@ bin=$(mktemp /tmp/luaserve-bench.XXXXXX)
 trap 'rm -f "$bin"' EXIT
 CGO_ENABLED=0 go test -c -o "$bin" "$pkg"
 count() {
-    (cd "$pkg" && GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind \
+    (cd "$pkg" && GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off GOMAXPROCS=1 valgrind --tool=callgrind \
         --callgrind-out-file=/dev/null "$bin" -test.run '^$' -test.bench "^$bench\$" \
         -test.benchtime "${1}x" 2>&1 | awk '/I *refs:/ { gsub(",", "", $4); print $4 }')
 }

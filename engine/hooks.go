@@ -79,6 +79,19 @@ func (x *exchange) writeBytes(b []byte) {
 // dropHeld forgets a held body, with the response it belonged to.
 func (x *exchange) dropHeld() { x.heldS, x.heldB = "", nil }
 
+// finishHeld writes the session back, if the script has sessions, then
+// finishes the response; a session that cannot be written is the route's
+// error.
+func (e *Engine) finishHeld(st *state, x *exchange) error {
+	if e.sessions != nil {
+		if err := e.saveSession(st, x); err != nil { // session.go
+			return err
+		}
+	}
+	e.finish(st, x)
+	return nil
+}
+
 // finish runs what comes after the response was decided: the CORS
 // headers, the after hooks, then the held body goes out.
 func (e *Engine) finish(st *state, x *exchange) {

@@ -21,6 +21,14 @@ import (
 // that serve a request get it as an argument. Like the Request, it is
 // valid only while ServeHTTP runs.
 type exchange struct {
+	exchangeCore
+	// What hooks, forms and sessions use, apart so that a request that
+	// uses none does not pay for clearing it. Always set (newState).
+	*exchangeMore
+}
+
+// exchangeCore is what every request uses, cleared after each.
+type exchangeCore struct {
 	r     *httpcore.Request
 	w     *httpcore.ResponseWriter
 	tbl   *lua.LTable // the request table; nil between requests
@@ -33,26 +41,39 @@ type exchange struct {
 
 	// Built values, nil until first use.
 	lvPath, lvQuery, lvHeaders, lvBody, lvParams, lvCookies lua.LValue
-	lvJSON, lvForm, lvFiles                                 lua.LValue
-	upload                                                  *upload.Form // req:form()'s multipart form (form.go)
-	lvSession                                               lua.LValue   // req.session once read (session.go)
-	sessOrig                                                string       // its encoding as the cookie had it
-	sessCookie                                              bool         // the request had a session cookie
+	lvJSON, lvForm                                          lua.LValue
 	jsonErr                                                 string
 	bodyBytes                                               []byte
 	bodyRead                                                bool
 
 	send fileSend // a file to send once the state is released
 
-	// With hooks (hooks.go): the body waits for the after hooks.
-	hold      bool
-	heldS     string
-	heldB     []byte
-	defStatus int         // a status hook's status, the default of its response
-	res       *lua.LTable // the after hooks' res table while they run
+	hold bool // with hooks (hooks.go): the body waits for the after hooks
 }
 
-func (x *exchange) reset() { *x = exchange{} }
+// exchangeMore is the part of an exchange that hooks, forms and sessions
+// use.
+type exchangeMore struct {
+	heldS     string      // the held body (hooks.go)
+	heldB     []byte      // or this
+	defStatus int         // a status hook's status, the default of its response
+	res       *lua.LTable // the after hooks' res table while they run
+
+	lvFiles    lua.LValue   // req:form()'s files (form.go)
+	upload     *upload.Form // its multipart form
+	lvSession  lua.LValue   // req.session once read (session.go)
+	sessOrig   string       // its encoding as the cookie had it
+	sessCookie bool         // the request had a session cookie
+}
+
+// reset clears x for the next request; exchangeMore only when it was used
+// (hooks hold bodies; every form sets lvForm).
+func (x *exchange) reset() {
+	if x.hold || x.lvForm != nil {
+		*x.exchangeMore = exchangeMore{}
+	}
+	x.exchangeCore = exchangeCore{}
+}
 
 // rawString returns the path still percent-encoded, as a string made once.
 // The router matches it segment by segment (router.go).

@@ -37,11 +37,8 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	if err == nil {
 		err = e.respond(st, x, res)
 	}
-	if err == nil && e.sessions != nil {
-		err = e.saveSession(st, x) // session.go
-	}
-	if err == nil && x.hold {
-		e.finish(st, x) // hooks.go
+	if err == nil && x.hold { // hooks, CORS or sessions: one test for all
+		err = e.finishHeld(st, x)
 	}
 	if err != nil {
 		x.send.close()
@@ -56,7 +53,9 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	// spoils only the state, not the response.
 	st.host.ctx.end()
 	out.dirty = !st.limit.disarm() || out.dirty
-	e.dropUploads(x) // form.go
+	if x.lvForm != nil {
+		e.dropUploads(x) // form.go
+	}
 	x.reset()
 	st.L.SetTop(0)
 	return out

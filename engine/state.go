@@ -44,6 +44,7 @@ var loadTimeLimit = 30 * time.Second
 // returned registry, and locks the globals.
 func (e *Engine) newState(id int) (*state, *registry, error) {
 	st := &state{id: id, limit: newLimit()}
+	st.x.exchangeMore = &exchangeMore{}
 	st.budget.limit = e.requestMemory
 	st.host = host{log: e.log, store: e.store, dir: e.scriptDir}
 	st.host.ctx.limit, st.host.ctx.req, st.host.ctx.budget = &st.limit, &st.x.r, &st.budget
