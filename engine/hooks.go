@@ -113,13 +113,12 @@ func (e *Engine) finish(st *state, x *exchange) {
 // and is logged; the response goes out as it stands.
 func (e *Engine) runAfter(st *state, x *exchange) {
 	L := st.L
-	res := L.CreateTable(0, 1)
-	res.Metatable = st.resMT
+	res := st.res
 	status := x.w.Status()
 	if x.send.o != nil && x.send.fo.Status != 0 {
 		status = x.send.fo.Status
 	}
-	res.RawSetString("status", lua.LNumber(status))
+	res.RawSetString("status", st.statusValue(status))
 	x.res = res
 	defer func() { x.res = nil }()
 	for _, fn := range st.after {
@@ -183,9 +182,31 @@ func (st *state) initResponseMT(L *lua.LState) {
 			return 0
 		},
 	})
-	st.resMT = L.NewTable()
-	st.resMT.RawSetString("__index", methods)
-	st.resMT.RawSetString("__metatable", lua.LString("response"))
+	// One res table per state, reused: its only field is status, and
+	// __newindex keeps a hook from leaving others for the next request.
+	mt := L.NewTable()
+	mt.RawSetString("__index", methods)
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("res is read-only but for its methods")
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LString("response"))
+	st.res = L.CreateTable(0, 1)
+	st.res.Metatable = mt
+	st.statuses = map[int]lua.LValue{}
+}
+
+// statusValue boxes a status once per state, so that res.status costs
+// no allocation per request.
+func (st *state) statusValue(code int) lua.LValue {
+	v, ok := st.statuses[code]
+	if !ok {
+		v = lua.LNumber(code)
+		if len(st.statuses) < 64 {
+			st.statuses[code] = v
+		}
+	}
+	return v
 }
 
 // statusHook lets the script answer a status the server makes: on_error

@@ -27,7 +27,8 @@ type state struct {
 	onStatus *lua.LFunction
 	after    []*lua.LFunction
 	corsFn   *lua.LFunction
-	resMT    *lua.LTable // of the res tables after hooks get (hooks.go)
+	res      *lua.LTable        // the after hooks' res, reused (hooks.go)
+	statuses map[int]lua.LValue // boxed statuses for res.status
 
 	req     requestTables  // request tables and their metatables (request.go)
 	x       exchange       // storage for the request being served

@@ -232,7 +232,9 @@ app.get("/bad", function() return "bad" end)
 app.after(function(req, res)
   kept = res
   if req.path == "/bad" then res:set_header("Content-Length", "1") end
+  if req.path == "/assign" then res.extra = 1 end
 end)
+app.get("/assign", function() return "assign" end)
 `, engine.Config{})
 	c := client(t)
 	do(t, c, "GET", s.url+"/kept", "")
@@ -242,7 +244,12 @@ end)
 	if res, body := do(t, c, "GET", s.url+"/bad", ""); res.StatusCode != 200 || body != "bad" {
 		t.Errorf("after hook setting Content-Length: %d %q", res.StatusCode, body)
 	}
-	if !strings.Contains(s.logs.String(), "is the server's to set") {
-		t.Errorf("the refused Content-Length was not logged")
+	if res, body := do(t, c, "GET", s.url+"/assign", ""); res.StatusCode != 200 || body != "assign" {
+		t.Errorf("after hook assigning to res: %d %q", res.StatusCode, body)
+	}
+	for _, want := range []string{"is the server's to set", "res is read-only"} {
+		if !strings.Contains(s.logs.String(), want) {
+			t.Errorf("the log lacks %q", want)
+		}
 	}
 }
