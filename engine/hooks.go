@@ -182,8 +182,13 @@ func (st *state) initResponseMT(L *lua.LState) {
 			return 0
 		},
 	})
-	// One res table per state, reused: its only field is status, and
-	// __newindex keeps a hook from leaving others for the next request.
+	st.initResTable(L, methods)
+}
+
+// initResTable makes the state's one res table, reused: its only field is
+// status, and __newindex keeps a hook from leaving others for the next
+// request.
+func (st *state) initResTable(L *lua.LState, methods *lua.LTable) {
 	mt := L.NewTable()
 	mt.RawSetString("__index", methods)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
