@@ -338,23 +338,29 @@ func (e *Engine) busy(w *httpcore.ResponseWriter, r *httpcore.Request) {
 	writeStatus(w, 503, body)
 }
 
-// serverStatus is the route's answer when the server makes it (404, 405):
-// the on_status hook's response, or the status itself. A hook that fails
-// is logged and the plain status stands.
-func (e *Engine) serverStatus(st *state, x *exchange, code int, reason string) (lua.LValue, error) {
+// serverStatus is the route's answer when the server makes it (404, 405,
+// with allow the Allow header of a 405): the on_status hook's response,
+// already written (answered), or the status itself, for respond. A hook
+// that fails, or answers what cannot be sent, is logged and the plain
+// status stands: it is not a route error for the hooks to answer again.
+func (e *Engine) serverStatus(st *state, x *exchange, code int, reason, allow string) lua.LValue {
+	if allow != "" {
+		x.w.Header().Set("Allow", allow)
+	}
 	if st.onStatus == nil {
-		return lua.LNumber(code), nil
+		return lua.LNumber(code)
 	}
-	v, err := e.statusHook(st, x, code, reason, nil)
-	if err != nil {
-		e.log.Error("luaserve: status hook failed", "status", code, "err", err.Error())
+	if e.answerStatus(st, x, code, reason, nil) {
+		return answered
 	}
-	if err != nil || v == nil {
-		x.defStatus = 0
-		return lua.LNumber(code), nil
+	if allow != "" {
+		x.w.Header().Set("Allow", allow) // answerStatus reset the response
 	}
-	return v, nil
+	return lua.LNumber(code)
 }
+
+// answered is what run returns for a response already written.
+var answered lua.LValue = &lua.LUserData{}
 
 // withReserve runs fn in the reserve state, if there is one and it is
 // free; it reports whether it ran.

@@ -54,6 +54,9 @@ func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
 		w.WriteHeader(204)
 		return nil
 	}
+	if v == answered { // a status hook wrote it (hooks.go)
+		return nil
+	}
 	return fmt.Errorf("route returned a %s; want a string, a table, a status or nil", v.Type())
 }
 

@@ -100,14 +100,11 @@ func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method s
 		x.w.Header().Set("Allow", e.router.allowed(x.rawString()))
 		return lua.LNumber(204), nil
 	case m.pathMatched:
-		if allow := e.router.allowed(x.rawString()); allow != "" {
-			x.w.Header().Set("Allow", allow)
-		}
-		return e.serverStatus(st, x, 405, "method not allowed") // hooks.go
+		return e.serverStatus(st, x, 405, "method not allowed", e.router.allowed(x.rawString())), nil // hooks.go
 	case st.notFound != nil:
 		return e.call(st, x, st.notFound, req)
 	}
-	return e.serverStatus(st, x, 404, "not found")
+	return e.serverStatus(st, x, 404, "not found", ""), nil
 }
 
 // call runs fn(arg) protected and returns its first result; a failure is

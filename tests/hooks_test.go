@@ -173,7 +173,7 @@ end)
 	for _, tc := range []struct {
 		method, path string
 		status       int
-	}{{"GET", "/nowhere", 404}, {"POST", "/ok", 500}, {"GET", "/boom", 500}, {"GET", "/spin", 504}, {"GET", "/boom", 500}} {
+	}{{"GET", "/nowhere", 404}, {"POST", "/ok", 405}, {"GET", "/boom", 500}, {"GET", "/spin", 504}, {"GET", "/boom", 500}} {
 		start := time.Now()
 		res, body := do(t, c, tc.method, s.url+tc.path, "")
 		if res.StatusCode != tc.status || !strings.HasPrefix(body, fmt.Sprint(tc.status)) ||
@@ -182,6 +182,9 @@ end)
 		}
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("%s %s took %v", tc.method, tc.path, d)
+		}
+		if tc.status == 405 && res.Header.Get("Allow") == "" {
+			t.Errorf("the plain 405 lost its Allow header")
 		}
 	}
 	res, body := do(t, c, "GET", s.url+"/ok", "")
