@@ -21,6 +21,11 @@ type registry struct {
 	mws      []middleware
 	notFound *lua.LFunction
 	onError  *lua.LFunction
+	onStatus *lua.LFunction
+	after    []*lua.LFunction
+	cors     *corsPolicy // nil without app.cors
+	corsFn   *lua.LFunction
+	sessions *sessionOptions // nil without app.sessions
 	mounts   []mount
 }
 
@@ -43,7 +48,11 @@ type middleware struct {
 //	app.options, app.head; app.any(pattern, fn); app.route(method, pattern, fn)
 //	app.use([prefix,] fn)       middleware: fn(req) -> nil | response
 //	app.not_found(fn)           fn(req) -> response
-//	app.on_error(fn)            fn(req, message) -> response
+//	app.on_error(fn)            fn(req, message, status) -> response | nil
+//	app.on_status(fn)           fn(req, status, reason) -> response | nil (hooks.go)
+//	app.after(fn)               fn(req, res) after every response (hooks.go)
+//	app.cors(options)           CORS policy (cors.go)
+//	app.sessions([options])     cookie sessions (session.go)
 //	app.static(prefix, dir [, options])
 //	app.dev, app.version, app.config (see ScriptConfig)
 func appModule(reg *registry, cfg ScriptConfig) stdlib.Module {
@@ -64,6 +73,18 @@ func appModule(reg *registry, cfg ScriptConfig) stdlib.Module {
 			reg.onError = L.CheckFunction(1)
 			return 0
 		}))
+		t.RawSetString("on_status", L.NewFunction(func(L *lua.LState) int {
+			reg.mustBeLoading(L, "on_status")
+			reg.onStatus = L.CheckFunction(1)
+			return 0
+		}))
+		t.RawSetString("after", L.NewFunction(func(L *lua.LState) int {
+			reg.mustBeLoading(L, "after")
+			reg.after = append(reg.after, L.CheckFunction(1))
+			return 0
+		}))
+		t.RawSetString("cors", L.NewFunction(reg.corsOption))
+		t.RawSetString("sessions", L.NewFunction(reg.sessionsOption))
 		t.RawSetString("static", L.NewFunction(reg.static))
 		t.RawSetString("dev", lua.LBool(cfg.Dev))
 		t.RawSetString("version", lua.LString(Version))

@@ -16,6 +16,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/outbound"
 	"github.com/luaserve/luaserve/store"
+	"github.com/luaserve/luaserve/upload"
 )
 
 // Config says what an Engine runs and how.
@@ -51,6 +52,12 @@ type Config struct {
 	// request that has run the longest with a 500, one per collection.
 	// Zero: no such check.
 	MaxMemory int64
+	// SessionSecrets are the keys of app.sessions's cookies: the first
+	// seals, all open (rotation). A script with sessions needs one.
+	SessionSecrets []string
+	// Uploads bounds multipart forms (req:form()); zero fields take
+	// upload's defaults.
+	Uploads upload.Limits
 	// Sandbox takes away running programs from scripts and limits their
 	// file access to the script's folder and Root (stdlib.Options.Sandbox).
 	Sandbox bool
@@ -94,6 +101,11 @@ type Engine struct {
 	mws      []middleware // for prefixes and places
 	hasNF    bool
 	hasOnErr bool
+	hooks    hookSet     // what the first state registered around responses
+	hooked   bool        // some hook or a CORS policy: bodies wait for them
+	cors     *corsPolicy // app.cors; nil without
+	reserve  chan *state // the state that answers when others cannot (hooks.go)
+	sessions *sessionOptions
 	mounts   []*mountSpec
 	files    *fileserver.Dir // the file helper's root
 
@@ -164,6 +176,12 @@ func New(cfg Config) (*Engine, error) {
 			return nil, err
 		}
 	}
+	if e.hooked {
+		if err := e.initReserve(); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -200,6 +218,8 @@ func (e *Engine) adopt(st *state, reg *registry, first bool) error {
 		st.handlers[i] = r.fn
 	}
 	st.mws, st.notFound, st.onError = reg.mws, reg.notFound, reg.onError
+	st.onStatus, st.after, st.corsFn = reg.onStatus, reg.after, reg.corsFn
+	st.req.sessions = e.sessions
 	return nil
 }
 
@@ -213,6 +233,13 @@ func (e *Engine) build(reg *registry) error {
 	}
 	e.mws = reg.mws
 	e.hasNF, e.hasOnErr = reg.notFound != nil, reg.onError != nil
+	e.hooks, e.hooked, e.cors = reg.hookSet(), reg.hooked(), reg.cors
+	if reg.sessions != nil {
+		if err := e.initSessions(reg.sessions); err != nil {
+			return &LoadError{stdlib.Place{File: e.cfg.Script}, err.Error()}
+		}
+		e.sessions = reg.sessions
+	}
 	for _, m := range reg.mounts {
 		spec, err := e.newMount(m)
 		if err != nil {
@@ -225,7 +252,7 @@ func (e *Engine) build(reg *registry) error {
 
 func (e *Engine) sameRegistrations(reg *registry) bool {
 	if len(reg.routes) != len(e.router.routes) || len(reg.mws) != len(e.mws) || len(reg.mounts) != len(e.mounts) ||
-		(reg.notFound != nil) != e.hasNF || (reg.onError != nil) != e.hasOnErr {
+		(reg.notFound != nil) != e.hasNF || (reg.onError != nil) != e.hasOnErr || reg.hookSet() != e.hooks {
 		return false
 	}
 	for i, r := range reg.routes {
@@ -272,6 +299,9 @@ func (e *Engine) Close() {
 	if e.ownHTTP {
 		e.http.CloseIdleConnections()
 	}
+	if e.reserve != nil {
+		e.drainReserve()
+	}
 	if e.pool == nil {
 		return
 	}
@@ -317,26 +347,35 @@ func (e *Engine) replace(id int) {
 // a Lua state (serve.go). A file the route returned is sent after the state
 // is back in the pool: a slow download must not hold a state.
 func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
-	if e.serveMount(w, r) {
-		return
+	if e.cors != nil && !e.cors.byFunc {
+		// Static files and the plain answers get them too; finish sets
+		// them again after a hook reset the response.
+		e.cors.apply(w.Header(), r, r.Header.Has("Origin") && e.cors.allows(r.Header.Get("Origin"), nil))
 	}
 	// The whole body arrives before a Lua state is taken: a client that
 	// trickles its upload holds its connection, never a state. A body that
-	// fails (too large, too slow, malformed) is answered by the core.
+	// fails (too large, too slow, malformed) is answered by the core, or
+	// by the script's status hooks.
 	if r.ContentLength != 0 {
 		if err := r.ReceiveBody(); err != nil {
+			if e.hooked {
+				e.bodyFailed(w, r, err)
+			}
 			return
 		}
 	}
+	if e.serveMount(w, r) {
+		return
+	}
 	st := e.acquire()
 	if st == nil {
-		w.Header().Set("Retry-After", "1")
-		writeStatus(w, 503, "503 Service Unavailable: all Lua states are busy\n")
+		e.busy(w, r)
 		return
 	}
 	released := false
 	defer func() {
 		if !released { // a Go panic went through: never reuse this state
+			e.dropUploads(&st.x)
 			e.release(st, true)
 		}
 	}()

@@ -42,7 +42,8 @@ type ScriptError struct {
 	// httpcore.ErrServerClosed); nil for an error of the script's own.
 	Err error
 
-	panicked bool // Go code panicked inside the state: do not reuse it
+	panicked bool          // Go code panicked inside the state: do not reuse it
+	request  *requestError // the route stopped on what the client sent (form.go)
 }
 
 func (e *ScriptError) Error() string { return e.Route + ": " + e.message() }
@@ -68,6 +69,10 @@ func newScriptError(route string, err, cause error) *ScriptError {
 	}
 	se.Traceback = ae.StackTrace
 	se.panicked = ae.Type == lua.ApiErrorPanic
+	if se.request = requestErrorOf(ae.Object); se.request != nil {
+		se.Msg = se.request.Error()
+		return se
+	}
 	var ok bool
 	if se.Place, se.Msg, ok = stdlib.SplitMessage(errorText(ae.Object)); !ok {
 		se.Place = firstFrame(se.Traceback) // error(value) carries no place

@@ -13,6 +13,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
+	"github.com/luaserve/luaserve/upload"
 )
 
 // exchange is one request being served in a state, and the Lua values
@@ -20,6 +21,14 @@ import (
 // that serve a request get it as an argument. Like the Request, it is
 // valid only while ServeHTTP runs.
 type exchange struct {
+	exchangeCore
+	// What hooks, forms and sessions use, apart so that a request that
+	// uses none does not pay for clearing it. Always set (newState).
+	*exchangeMore
+}
+
+// exchangeCore is what every request uses, cleared after each.
+type exchangeCore struct {
 	r     *httpcore.Request
 	w     *httpcore.ResponseWriter
 	tbl   *lua.LTable // the request table; nil between requests
@@ -38,9 +47,33 @@ type exchange struct {
 	bodyRead                                                bool
 
 	send fileSend // a file to send once the state is released
+
+	hold bool // with hooks (hooks.go): the body waits for the after hooks
 }
 
-func (x *exchange) reset() { *x = exchange{} }
+// exchangeMore is the part of an exchange that hooks, forms and sessions
+// use.
+type exchangeMore struct {
+	heldS     string      // the held body (hooks.go)
+	heldB     []byte      // or this
+	defStatus int         // a status hook's status, the default of its response
+	res       *lua.LTable // the after hooks' res table while they run
+
+	lvFiles    lua.LValue   // req:form()'s files (form.go)
+	upload     *upload.Form // its multipart form
+	lvSession  lua.LValue   // req.session once read (session.go)
+	sessOrig   string       // its encoding as the cookie had it
+	sessCookie bool         // the request had a session cookie
+}
+
+// reset clears x for the next request; exchangeMore only when it was used
+// (hooks hold bodies; every form sets lvForm).
+func (x *exchange) reset() {
+	if x.hold || x.lvForm != nil {
+		*x.exchangeMore = exchangeMore{}
+	}
+	x.exchangeCore = exchangeCore{}
+}
 
 // rawString returns the path still percent-encoded, as a string made once.
 // The router matches it segment by segment (router.go).
@@ -90,6 +123,10 @@ type requestTables struct {
 	// Per-state constants, made once so requests do not box them again.
 	methods map[string]lua.LValue
 	funcs   map[string]lua.LValue // req:json(), req:header(name), ...
+
+	uploads  upload.Limits   // req:form()'s (form.go)
+	sessions *sessionOptions // nil without app.sessions (session.go)
+	errMT    *lua.LTable     // of raised request errors
 }
 
 // requestFields are the fields pairs(req) lists, in order.
@@ -108,6 +145,7 @@ func (rt *requestTables) init(L *lua.LState, x *exchange, ctx context.Context) {
 	for name, fn := range map[string]lua.LGFunction{
 		"json": rt.reqJSON, "form": rt.reqForm, "cookie": rt.reqCookie, "header": rt.reqHeader,
 		"header_values": rt.reqHeaderValues, "query_values": rt.reqQueryValues, "form_values": rt.reqFormValues,
+		"form_files": rt.reqFormFiles, "csrf_token": rt.reqCSRFToken, "verify_csrf": rt.reqVerifyCSRF,
 	} {
 		rt.funcs[name] = L.NewFunction(fn)
 	}
@@ -179,6 +217,8 @@ func (rt *requestTables) field(L *lua.LState, x *exchange, k string) lua.LValue 
 		return x.lvBody
 	case "query", "headers", "params", "cookies":
 		return rt.lazyField(x, k)
+	case "session":
+		return rt.sessionField(L, x)
 	}
 	return rt.connField(x, k)
 }
@@ -273,26 +313,6 @@ func (rt *requestTables) reqJSON(L *lua.LState) int {
 		return 2
 	}
 	L.Push(x.lvJSON)
-	return 1
-}
-
-// req:form() -> table: an application/x-www-form-urlencoded body, name ->
-// first value (an empty table for other content types).
-func (rt *requestTables) reqForm(L *lua.LState) int {
-	x := rt.current(L, L.Get(1))
-	if x.lvForm == nil {
-		x.lvForm = luaurl.QueryTable(L, formBody(L, x), false)
-	}
-	L.Push(x.lvForm)
-	return 1
-}
-
-// req:form_values(name) -> { value, ... }
-func (rt *requestTables) reqFormValues(L *lua.LState) int {
-	x := rt.current(L, L.Get(1))
-	name := L.CheckString(2)
-	all := luaurl.QueryTable(L, formBody(L, x), true)
-	L.Push(listOrEmpty(L, all.RawGetString(name)))
 	return 1
 }
 

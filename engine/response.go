@@ -39,7 +39,7 @@ func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
 	switch v := v.(type) {
 	case lua.LString:
 		w.Header().Set("Content-Type", ctText)
-		writeBody(w, string(v))
+		x.writeBody(string(v))
 		return nil
 	case lua.LNumber:
 		code, err := finalStatus(v)
@@ -53,6 +53,9 @@ func (e *Engine) respond(st *state, x *exchange, v lua.LValue) error {
 	}
 	if v == lua.LNil {
 		w.WriteHeader(204)
+		return nil
+	}
+	if v == answered { // a status hook wrote it (hooks.go)
 		return nil
 	}
 	return fmt.Errorf("route returned a %s; want a string, a table, a status or nil", v.Type())
@@ -166,6 +169,9 @@ func (e *Engine) respondTable(st *state, x *exchange, t *lua.LTable) error {
 		e.warnUnknownKey(x, f.unknown)
 	}
 	status := 200
+	if x.defStatus != 0 {
+		status = x.defStatus // a status hook's answer
+	}
 	switch s := f.status.(type) {
 	case nil:
 	case lua.LNumber:
@@ -226,8 +232,7 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		st.jsonBuf = body[:0]
 		defaultType(h, ctJSON)
 		w.WriteHeader(status)
-		w.SetContentLength(int64(len(body)))
-		w.Write(body)
+		x.writeBytes(body)
 		return nil
 	case "redirect":
 		loc, ok := f.content.(lua.LString)
@@ -263,7 +268,7 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		defaultType(h, ctText)
 	}
 	w.WriteHeader(status)
-	writeBody(w, string(s))
+	x.writeBody(string(s))
 	return nil
 }
 

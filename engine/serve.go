@@ -22,7 +22,7 @@ type outcome struct {
 // through leaves the state to ServeHTTP, which closes it.
 func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Request) (out outcome) {
 	x := &st.x
-	x.r, x.w = r, w
+	x.r, x.w, x.hold = r, w, e.hooked
 	st.budget.reset()
 	st.host.ctx.begin()
 
@@ -37,18 +37,24 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	if err == nil {
 		err = e.respond(st, x, res)
 	}
+	if err == nil && x.hold { // hooks, CORS or sessions: one test for all
+		err = e.finishHeld(st, x)
+	}
+	if err != nil {
+		x.send.close()
+		se := asScriptError(err, x, st.limit.Err())
+		out.dirty = se.panicked
+		out.abort = e.fail(st, x, se)
+	} else {
+		out.send = x.send
+	}
 	// Unlink the request's context first, so that nothing fires the limit
 	// once it is disarmed. A limit that fired after the route returned
 	// spoils only the state, not the response.
 	st.host.ctx.end()
-	out.dirty = !st.limit.disarm()
-	if err != nil {
-		x.send.close()
-		se := asScriptError(err, x, st.limit.Err())
-		out.dirty = out.dirty || se.panicked
-		out.abort = e.fail(st, x, se)
-	} else {
-		out.send = x.send
+	out.dirty = !st.limit.disarm() || out.dirty
+	if x.lvForm != nil {
+		e.dropUploads(x) // form.go
 	}
 	x.reset()
 	st.L.SetTop(0)
@@ -74,6 +80,10 @@ func (e *Engine) match(x *exchange, method string, m *match) {
 // run calls middleware, then the route (or the not-found hook), and
 // returns what answered.
 func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method string) (lua.LValue, error) {
+	if e.cors != nil && isPreflight(x.r) {
+		e.cors.preflight(x.w.Header(), x.r)
+		return lua.LNumber(204), nil
+	}
 	for _, mw := range st.mws {
 		if mw.prefix != "" && !strings.HasPrefix(x.pathString(), mw.prefix) {
 			continue
@@ -90,14 +100,11 @@ func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method s
 		x.w.Header().Set("Allow", e.router.allowed(x.rawString()))
 		return lua.LNumber(204), nil
 	case m.pathMatched:
-		if allow := e.router.allowed(x.rawString()); allow != "" {
-			x.w.Header().Set("Allow", allow)
-		}
-		return lua.LNumber(405), nil
+		return e.serverStatus(st, x, 405, "method not allowed", e.router.allowed(x.rawString())), nil // hooks.go
 	case st.notFound != nil:
 		return e.call(st, x, st.notFound, req, "not_found hook")
 	}
-	return lua.LNumber(404), nil
+	return e.serverStatus(st, x, 404, "not found", ""), nil
 }
 
 // call runs fn(arg) protected and returns its first result; a failure is
@@ -139,9 +146,11 @@ func asScriptError(err error, x *exchange, cause error) *ScriptError {
 	return newScriptError(routeName(x), err, cause)
 }
 
-// fail answers a request whose route failed: the on_error hook if the
-// script has one, else 500 (504 past the time limit). A client that went
-// away gets nothing. It reports whether the response must be abandoned.
+// fail answers a request whose route failed: 500, or 504 past the time
+// limit, through the on_error or on_status hook when the script has one
+// (under a fresh hookLimit, or in the reserve state when this one can no
+// longer run Lua), else plain text. A client that went away gets nothing.
+// It reports whether the response must be abandoned.
 func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
 	w, r := x.w, x.r
 	if errors.Is(se.Err, httpcore.ErrClientGone) || errors.Is(se.Err, httpcore.ErrServerClosed) {
@@ -150,45 +159,43 @@ func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
 		return true
 	}
 	timeout := errors.Is(se.Err, ErrTimeLimit)
-	e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
-		"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
+	if se.request != nil {
+		e.log.Info("luaserve: request refused", "route", se.Route, "method", string(r.Method),
+			"target", string(r.Target), "why", se.request.Error())
+	} else {
+		e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
+			"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
+	}
 	if w.Committed() {
 		return true // part of a response is out: only closing says it failed
 	}
 	w.Reset()
-	if st.onError != nil && !timeout && !se.panicked && e.onError(st, x, se) {
-		return false
-	}
-	code := 500
+	x.dropHeld()
+	x.defStatus = 0
+	code, reason, body := 500, "internal server error", ""
 	if timeout {
-		code = 504
+		code, reason = 504, ErrTimeLimit.Error()
 	}
-	if e.cfg.Dev {
-		e.writeDevError(w, r, code, se) // devpage.go
-		return false
+	if re := se.request; re != nil {
+		// The client's fault (a malformed form): its status, through
+		// on_status, not on_error.
+		code, reason, body, se = re.status, re.reason, re.Error()+"\n", nil
 	}
-	writeStatus(w, code, "")
-	return false
-}
-
-// onError lets the script's on_error hook answer; it reports whether it
-// did. If the hook fails too, the generic 500 stands.
-func (e *Engine) onError(st *state, x *exchange, se *ScriptError) bool {
-	L := st.L
-	L.Push(st.onError)
-	L.Push(x.tbl)
-	L.Push(lua.LString(se.message()))
-	err := L.PCall(2, 1, nil)
-	if err == nil {
-		res := L.Get(-1)
-		L.Pop(1)
-		err = e.respond(st, x, res)
+	switch {
+	case !e.hooked:
+		e.plainStatus(w, r, code, body, se)
+	case st.limit.Err() == nil && (se == nil || !se.panicked):
+		st.limit.arm(e.hookTime())
+		if !e.answerStatus(st, x, code, reason, se) {
+			e.plainStatus(w, r, code, body, se)
+		}
+		e.finish(st, x)
+	case !e.withReserve(func(rs *state) bool { return e.serveStatus(rs, w, r, code, reason, body, se, nil) }):
+		e.plainStatus(w, r, code, body, se)
+		if e.cors != nil && !e.cors.byFunc {
+			e.cors.apply(w.Header(), r, r.Header.Has("Origin") && e.cors.allows(r.Header.Get("Origin"), nil))
+		}
 	}
-	if err == nil {
-		return true
-	}
-	e.log.Error("luaserve: on_error hook failed", "err", asScriptError(err, x, nil).Error())
-	x.w.Reset()
 	return false
 }
 

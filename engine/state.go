@@ -24,6 +24,11 @@ type state struct {
 	mws      []middleware
 	notFound *lua.LFunction
 	onError  *lua.LFunction
+	onStatus *lua.LFunction
+	after    []*lua.LFunction
+	corsFn   *lua.LFunction
+	res      *lua.LTable        // the after hooks' res, reused (hooks.go)
+	statuses map[int]lua.LValue // boxed statuses for res.status
 
 	req     requestTables  // request tables and their metatables (request.go)
 	x       exchange       // storage for the request being served
@@ -40,6 +45,7 @@ var loadTimeLimit = 30 * time.Second
 // returned registry, and locks the globals.
 func (e *Engine) newState(id int) (*state, *registry, error) {
 	st := &state{id: id, limit: newLimit()}
+	st.x.exchangeMore = &exchangeMore{}
 	st.budget.limit = e.requestMemory
 	st.host = host{log: e.log, store: e.store, dir: e.scriptDir}
 	st.host.ctx.limit, st.host.ctx.req, st.host.ctx.budget = &st.limit, &st.x.r, &st.budget
@@ -56,6 +62,14 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 		}
 	}()
 	st.req.init(L, &st.x, &st.host.ctx)
+	st.initResponseMT(L)
+	uploads := e.cfg.Uploads
+	if e.cfg.Sandbox && uploads.FileMemory == 0 {
+		// A sandboxed script cannot open a temporary file: every file
+		// comes as content (the whole body is bounded by -max-body).
+		uploads.FileMemory = 1 << 62
+	}
+	st.req.initForms(L, uploads)
 	L.SetContext(&st.limit)
 
 	// An endless loop at the top level would hang start-up: loading has a

@@ -37,13 +37,16 @@ func (b *body) reset() {
 	b.err, b.continued, b.stored = nil, false, false
 }
 
-// startBody sets up the body reader once the head is parsed, and refuses an
-// announced body over the limit before reading any of it.
+// startBody sets up the body reader once the head is parsed. An announced
+// body over the limit is refused before any of it is read: the body fails
+// at once with ErrBodyTooLarge, and the connection answers 413 and closes
+// after the handler ran (which may answer the 413 in its own words, see
+// serveRequest).
 func (c *conn) startBody() error {
 	r, b := &c.req, &c.body
 	switch {
 	case r.ContentLength > c.srv.cfg.maxBody:
-		return errBodyTooLarge
+		b.err = errBodyTooLarge
 	case r.ContentLength < 0:
 		b.chunked = true
 	case r.ContentLength == 0:

@@ -154,10 +154,13 @@ func (c *conn) serveRequest() {
 	c.releaseStored()
 	if st := StatusOf(c.body.err); st != 0 && !w.committed {
 		// The body was malformed or too large: that, not whatever the
-		// handler buffered, is the answer.
+		// handler buffered, is the answer, unless the handler answered
+		// with that very status (its own words for the refusal).
 		c.closeAfter = true
-		w.reset()
-		w.writeError(st, c.body.err.(*ParseError).Reason)
+		if w.status != st {
+			w.reset()
+			w.writeError(st, c.body.err.(*ParseError).Reason)
+		}
 	}
 	w.end()
 	if !c.closeAfter && !c.body.done() {

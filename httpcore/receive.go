@@ -1,6 +1,7 @@
 package httpcore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -236,4 +237,19 @@ func (c *conn) releaseStored() {
 	}
 	*s = storedBody{}
 	c.body.stored = false
+}
+
+// StoredBody gives the body ReceiveBody stored, from its start however
+// much of it Body or ReadBody has taken: memory or the temporary file, as
+// an io.ReaderAt, and its size. ok is false unless ReceiveBody succeeded.
+// Like the Request, it is valid only until the handler returns.
+func (r *Request) StoredBody() (body io.ReaderAt, size int64, ok bool) {
+	if r.c == nil || !r.c.stored.done || r.c.stored.err != nil {
+		return nil, 0, false
+	}
+	s := &r.c.stored
+	if s.file != nil {
+		return s.file, s.size, true
+	}
+	return bytes.NewReader(s.mem), int64(len(s.mem)), true
 }

@@ -15,7 +15,7 @@ import (
 // registration is a call like app.get("/x", function(req) ... end) found in
 // the source, where app holds require("luaserve").
 type registration struct {
-	kind    string // get, post, ..., any, route, use, not_found, on_error, static
+	kind    string // get, post, ..., any, route, use, not_found, on_error, on_status, static
 	line    int
 	handler *ast.FunctionExpr // nil when the handler is not a function literal
 }
@@ -24,7 +24,7 @@ type registration struct {
 // arguments; -1 means the last one.
 var handlerArg = map[string]int{
 	"get": 1, "post": 1, "put": 1, "patch": 1, "delete": 1, "options": 1, "head": 1, "any": 1,
-	"route": 2, "use": -1, "not_found": 0, "on_error": 0, "static": -2,
+	"route": 2, "use": -1, "not_found": 0, "on_error": 0, "on_status": 0, "static": -2,
 }
 
 // registrations finds the registration calls in a chunk. It follows the
@@ -270,7 +270,7 @@ type hookCall struct {
 	kind string
 }
 
-// checkHooks reports app.not_found and app.on_error registered more than
+// checkHooks reports app.not_found, app.on_error and app.on_status registered more than
 // once: each call replaces the previous handler, which never runs.
 func checkHooks(calls []hookCall) []Finding {
 	var out []Finding

@@ -18,6 +18,7 @@ import (
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/luatest"
+	"github.com/luaserve/luaserve/session"
 )
 
 // Finding is one problem, at a file and line (0 when unknown).
@@ -75,7 +76,7 @@ func Check(script string) (*Result, error) {
 // returns the Lua files to lint and the globals defined once the script
 // has loaded (a fresh state's, when it failed to load).
 func (res *Result) load(script string) (files, globals []string) {
-	eng, err := engine.New(engine.Config{Script: script, Workers: 1,
+	eng, err := engine.New(engine.Config{Script: script, Workers: 1, SessionSecrets: []string{session.RandomSecret()},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		var le *engine.LoadError
@@ -126,7 +127,7 @@ func lintSources(files, globals []string) []Finding {
 		regs := registrations(chunk)
 		out = append(out, checkResponses(f, regs)...)
 		for _, r := range regs {
-			if r.kind == "not_found" || r.kind == "on_error" {
+			if r.kind == "not_found" || r.kind == "on_error" || r.kind == "on_status" {
 				hooks = append(hooks, hookCall{stdlib.Place{File: f, Line: r.line}, r.kind})
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	"github.com/luaserve/luaserve/outbound"
+	"github.com/luaserve/luaserve/session"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -200,7 +201,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		return fileFail(err)
 	}
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath, HTTP: hc})
+		Store: fr.store, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath, HTTP: hc, SessionSecrets: []string{session.RandomSecret()}})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}

@@ -231,10 +231,12 @@ type testStore struct {
 	mu      sync.Mutex
 	reached map[string]chan struct{} // closed by the first Set of the key
 	held    map[string]chan struct{} // closed by the release hold returned
+	deaf    map[string]bool          // held regardless of the request's context
 }
 
 func newTestStore() *testStore {
-	return &testStore{Store: store.NewMemory(0), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{}}
+	return &testStore{Store: store.NewMemory(0), reached: map[string]chan struct{}{}, held: map[string]chan struct{}{},
+		deaf: map[string]bool{}}
 }
 
 // Set stores, signals, and waits while the test holds key, or until the
@@ -248,9 +250,11 @@ func (s *testStore) Set(ctx context.Context, key string, value []byte, ttl time.
 	default:
 		close(r)
 	}
-	h := s.held[key]
+	h, deaf := s.held[key], s.deaf[key]
 	s.mu.Unlock()
-	if h != nil {
+	if h != nil && deaf {
+		<-h // the time limit cannot free the state: Lua waits in Go
+	} else if h != nil {
 		select {
 		case <-h:
 		case <-ctx.Done():
@@ -280,6 +284,15 @@ func (s *testStore) hold(t testing.TB, key string) (release func()) {
 	release = func() { once.Do(func() { close(h) }) }
 	t.Cleanup(release)
 	return release
+}
+
+// holdDeaf is hold, but the route waits even past its time limit, so that
+// its Lua state stays taken until release.
+func (s *testStore) holdDeaf(t testing.TB, key string) (release func()) {
+	s.mu.Lock()
+	s.deaf[key] = true
+	s.mu.Unlock()
+	return s.hold(t, key)
 }
 
 // waitSet waits until a route has set key. It fails the test if the

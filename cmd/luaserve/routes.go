@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/luaserve/luaserve/engine"
+	"github.com/luaserve/luaserve/session"
 )
 
 // routesCmd is "luaserve routes script.lua": the route table, one route a
@@ -28,7 +29,7 @@ it. app.static mounts are listed as GET prefix*.
 	if fs.NArg() != 1 {
 		return usageError{"routes takes one script: luaserve routes script.lua"}
 	}
-	eng, err := engine.New(engine.Config{Script: fs.Arg(0), Workers: 1,
+	eng, err := engine.New(engine.Config{Script: fs.Arg(0), Workers: 1, SessionSecrets: []string{session.RandomSecret()},
 		Log: slog.New(slog.NewTextHandler(stderr, nil))})
 	if err != nil {
 		return scriptError(err)

@@ -50,6 +50,8 @@ type options struct {
 	store         storeOptions
 	sandbox       bool
 	luaPath       string
+	// app.sessions's keys: the current one, then old ones (rotation).
+	sessionSecret, sessionOld string
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -80,6 +82,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", httpcore.DefaultIdleTimeout, "keep-alive wait for the next request")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
+	fs.StringVar(&o.sessionSecret, "session-secret", "", "key of app.sessions's cookies, at least 32 random bytes (openssl rand -hex 32); better given as LUASERVE_SESSION_SECRET")
+	fs.StringVar(&o.sessionOld, "session-old-secrets", "", "comma-separated earlier -session-secret values: their cookies still open, new ones use -session-secret")
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
@@ -166,7 +170,7 @@ const (
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log,
-		Sandbox: o.sandbox, LuaPath: o.luaPath}
+		Sandbox: o.sandbox, LuaPath: o.luaPath, SessionSecrets: sessionSecrets(o)}
 	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"
@@ -387,4 +391,18 @@ func printRoutes(w io.Writer, indent string, routes []engine.RouteInfo) {
 		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, r.Method, r.Pattern, r.Where)
 	}
 	tw.Flush()
+}
+
+// sessionSecrets lists -session-secret, then -session-old-secrets.
+func sessionSecrets(o *options) []string {
+	if o.sessionSecret == "" {
+		return nil
+	}
+	out := []string{o.sessionSecret}
+	for _, s := range strings.Split(o.sessionOld, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

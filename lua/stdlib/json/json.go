@@ -276,6 +276,18 @@ func Encode(ctx context.Context, dst []byte, v lua.LValue) ([]byte, error) {
 	return b, err
 }
 
+// EncodeSorted is Encode with every object's keys sorted bytewise: a
+// value always encodes the same, so that two encodings can be compared
+// (the engine's sessions write their cookie only when it changed).
+func EncodeSorted(ctx context.Context, dst []byte, v lua.LValue) ([]byte, error) {
+	e := jsonEncoders.Get().(*jsonEncoder)
+	e.sortKeys = true
+	b, err := e.encode(ctx, dst, v)
+	e.sortKeys = false
+	jsonEncoders.Put(e)
+	return b, err
+}
+
 // Decode decodes the JSON text s into a Lua value for L, with the rules of
 // json.decode (null is L's json.null). Strings in the result share memory
 // with s. Like Encode, it checks ctx (nil for none) as it goes, charging an
