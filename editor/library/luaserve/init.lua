@@ -21,6 +21,7 @@
 ---@field version string "HTTP/1.1" or "HTTP/1.0"
 ---@field host string the Host header
 ---@field route string? the matched pattern, e.g. "/users/:id"
+---@field session table? with app.sessions: the session, written back when changed; {} logs out
 ---@field [string] any fields added by middleware
 local Request = {}
 
@@ -29,9 +30,34 @@ local Request = {}
 ---@return string? err
 function Request:json() end
 
----An application/x-www-form-urlencoded body: name -> first value.
----@return table<string, string>
+---@class luaserve.UploadedFile
+---@field field string the form field's name
+---@field filename string the base name the browser sent ("" when none)
+---@field content_type string as sent (application/octet-stream when absent)
+---@field size integer bytes
+---@field content string? the file, up to 256 KiB
+---@field path string? a temporary file for larger ones, removed when the route returns
+
+---An application/x-www-form-urlencoded or multipart/form-data body:
+---fields (name -> first value) and files (field name -> first file).
+---A malformed or over-limit body raises, answered 400 or 413.
+---@return table<string, string> fields
+---@return table<string, luaserve.UploadedFile> files
 function Request:form() end
+
+---Every file uploaded under that field name.
+---@param name string
+---@return luaserve.UploadedFile[]
+function Request:form_files(name) end
+
+---The session's CSRF token (with app.sessions), made on first use.
+---@return string
+function Request:csrf_token() end
+
+---True when the X-CSRF-Token header or the csrf_token form field equals
+---the session's token; otherwise the request is answered 403.
+---@return boolean
+function Request:verify_csrf() end
 
 ---Every value of a form field.
 ---@param name string
@@ -164,9 +190,58 @@ function app.use(prefix_or_fn, fn) end
 ---@param fn luaserve.Handler
 function app.not_found(fn) end
 
----Answers when a route raises an error.
----@param fn fun(req: luaserve.Request, message: string): luaserve.Response
+---Answers when a route raises an error, or runs past its time limit (504).
+---@param fn fun(req: luaserve.Request, message: string, status: integer): luaserve.Response?
 function app.on_error(fn) end
+
+---Answers the statuses the server makes itself (404, 405, 413, 503, ...);
+---nil keeps the plain-text answer.
+---@param fn fun(req: luaserve.Request, status: integer, reason: string): luaserve.Response?
+function app.on_status(fn) end
+
+---@class luaserve.AfterResponse
+---@field status integer
+local AfterResponse = {}
+---@param name string
+---@return string?
+function AfterResponse:header(name) end
+---@param name string
+---@param value string
+function AfterResponse:set_header(name, value) end
+---@param name string
+---@param value string
+function AfterResponse:add_header(name, value) end
+---@param name string
+function AfterResponse:del_header(name) end
+
+---Runs after every response the engine sends is decided; can change its
+---headers.
+---@param fn fun(req: luaserve.Request, res: luaserve.AfterResponse)
+function app.after(fn) end
+
+---@class luaserve.CorsOptions
+---@field origins string|string[]|fun(origin: string): boolean
+---@field methods? string[]
+---@field headers? string[]
+---@field expose? string[]
+---@field credentials? boolean
+---@field max_age? integer seconds
+
+---Answers preflights and adds CORS headers to every response.
+---@param options luaserve.CorsOptions
+function app.cors(options) end
+
+---@class luaserve.SessionOptions
+---@field cookie? string default "luaserve_session"
+---@field max_age? integer seconds, default 14 days
+---@field secure? boolean
+---@field same_site? "Lax"|"Strict"|"None"
+---@field path? string
+---@field domain? string
+
+---Encrypted cookie sessions in req.session (needs -session-secret).
+---@param options? luaserve.SessionOptions
+function app.sessions(options) end
 
 ---Serves the files of dir under prefix.
 ---@param prefix string
