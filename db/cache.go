@@ -1,0 +1,100 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+)
+
+// maxCached bounds the statements kept prepared: a script building SQL
+// text per request (which it should not) gets correct results, unprepared,
+// instead of an ever-growing cache.
+const maxCached = 512
+
+// stmtCache holds each statement text's parse and its prepared statements.
+type stmtCache struct {
+	m sync.Map // text -> *entry
+	n atomic.Int32
+}
+
+// entry is one statement text: parsed once, rendered for SQLite, prepared
+// on first use on each pool that runs it.
+type entry struct {
+	st  *Statement
+	sql string // rendered with SQLite's placeholders
+
+	mu    sync.Mutex               // held to prepare
+	write atomic.Pointer[sql.Stmt] // prepared on the writer; nil until needed
+	read  atomic.Pointer[sql.Stmt] // prepared on the readers (ReadOnly only)
+	cols  atomic.Pointer[[]Column] // the result's columns, as last seen
+}
+
+// get returns the entry for text, parsing it when new; cached reports
+// whether it is kept (an uncached entry's statements are the caller's to
+// close).
+func (c *stmtCache) get(text string) (e *entry, cached bool, err error) {
+	if v, ok := c.m.Load(text); ok {
+		return v.(*entry), true, nil
+	}
+	st, err := Parse(text)
+	if err != nil {
+		return nil, false, err
+	}
+	e = &entry{st: st, sql: st.Render(SQLiteDialect.Placeholder)}
+	if st.Multi || c.n.Load() >= maxCached {
+		return e, false, nil
+	}
+	if v, loaded := c.m.LoadOrStore(text, e); loaded {
+		return v.(*entry), true, nil
+	}
+	c.n.Add(1)
+	return e, true, nil
+}
+
+// preparer is the writer's *sql.Conn or the readers' *sql.DB.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// stmt is the entry's statement prepared on pool: the writer's connection,
+// or the readers.
+func (e *entry) stmt(ctx context.Context, pool preparer, writer bool) (*sql.Stmt, error) {
+	p := &e.read
+	if writer {
+		p = &e.write
+	}
+	if st := p.Load(); st != nil {
+		return st, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if st := p.Load(); st != nil {
+		return st, nil
+	}
+	st, err := pool.PrepareContext(ctx, e.sql)
+	if err != nil {
+		return nil, err
+	}
+	p.Store(st)
+	return st, nil
+}
+
+// close closes the entry's statements.
+func (e *entry) close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range []*atomic.Pointer[sql.Stmt]{&e.write, &e.read} {
+		if st := p.Swap(nil); st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (c *stmtCache) close() {
+	c.m.Range(func(k, v any) bool {
+		v.(*entry).close()
+		c.m.Delete(k)
+		return true
+	})
+}
