@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/lua/stdlib/db"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	"github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
@@ -22,5 +23,6 @@ func Modules() []stdlib.Module {
 		time.Module(),
 		log.Module(),
 		response.Module(),
+		db.Module(),
 	}
 }

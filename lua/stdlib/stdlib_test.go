@@ -13,7 +13,9 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	sqldb "github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	luadb "github.com/luaserve/luaserve/lua/stdlib/db"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	luslog "github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
@@ -26,14 +28,23 @@ import (
 // modules are the library modules, as the engine lists them.
 func modules() []stdlib.Module {
 	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
-		luslog.Module(), response.Module()}
+		luslog.Module(), response.Module(), luadb.Module()}
+}
+
+// memoryDB is a throwaway in-memory database, opened on first use and
+// closed with the test.
+func memoryDB(t *testing.T) *sqldb.Lazy {
+	l := sqldb.NewLazy(func() (sqldb.DB, error) { return sqldb.OpenSQLite(sqldb.Memory, sqldb.SQLiteOptions{}) })
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 // newState returns a state made as every luaserve state is, its log
 // written to logs.
 func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 	t.Helper()
-	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(), Folder: "testdata"}
+	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(), Folder: "testdata",
+		SQL: memoryDB(t)}
 	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Search: stdlib.FileSearcher("testdata", compileFile)})
 	t.Cleanup(L.Close)
 	return L

@@ -323,3 +323,7 @@ func IsNull(v lua.LValue) bool {
 	_, ok = ud.Value.(jsonNull)
 	return ok
 }
+
+// Null returns L's json.null, the value other modules give for a null
+// (luaserve.db's NULL).
+func Null(L *lua.LState) lua.LValue { return jsonStateOf(L).null }
