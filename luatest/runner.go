@@ -17,6 +17,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
@@ -156,6 +157,7 @@ type fileRun struct {
 	cfg    Config
 	file   string
 	store  *freshStore
+	db     *freshDB
 	logs   *strings.Builder
 	client *client
 	L      *lua.LState
@@ -186,13 +188,22 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		}
 	}
 	fr := &fileRun{cfg: cfg, file: file, store: newFreshStore(), logs: &strings.Builder{}}
+	var err error
+	if fr.db, err = newFreshDB(); err != nil {
+		return fileFail(err)
+	}
+	defer fr.db.Close()
+	sql := db.Opened(fr.db)
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout})
+		Store: fr.store, DB: sql, Timeout: cfg.Timeout})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}
 	defer eng.Close()
+	if err := fr.db.snapshot(); err != nil { // the script's migrations applied
+		return fileFail(err)
+	}
 	srv := &httpcore.Server{Handler: eng, Name: "luaserve", ErrorLog: log}
 	defer srv.Close()
 	fr.client = &client{srv: srv, timeout: cfg.Timeout + 5*time.Second}
@@ -201,7 +212,7 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	// The test file's state is made as the server's are, with the same
 	// modules; require("x") finds x.lua beside the test file.
 	dir := filepath.Dir(file)
-	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
+	fr.L = stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir, SQL: sql},
 		stdlib.Options{Modules: engine.Modules(), Search: stdlib.FileSearcher(dir, compileFile)})
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
@@ -228,6 +239,10 @@ func runFile(cfg Config, file string) (passed, failed int) {
 func (fr *fileRun) runTest(tc testCase) bool {
 	fr.store.reset()
 	fr.logs.Reset()
+	if err := fr.db.reset(); err != nil {
+		fmt.Fprintf(fr.cfg.Out, "FAIL %s: %s: cannot reset the database: %v\n", tc.where, tc.name, err)
+		return false
+	}
 	L := fr.L
 	start := time.Now()
 	L.Push(tc.fn)

@@ -48,6 +48,7 @@ type options struct {
 	quiet         bool
 	mem           memoryOptions
 	sandbox       bool
+	db            string
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -77,6 +78,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", httpcore.DefaultIdleTimeout, "keep-alive wait for the next request")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", httpcore.DefaultWriteTimeout, "time for each write of a response")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
+	fs.StringVar(&o.db, "db", "", "SQLite database file of luaserve.db, created on first use; :memory: for a throwaway one "+
+		"(default: beside the script, named after it: routes.db for routes.lua; :memory: for the embedded example)")
 	addMemoryFlags(fs, &o.mem)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
@@ -175,6 +178,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// reloads.
 	cfg := engineConfig(o, script, log)
 	cfg.Store = store.NewMemory()
+	// One database too, opened on first use.
+	if cfg.DB, err = openDB(dbPath(o.db, script)); err != nil {
+		return err
+	}
+	defer cfg.DB.Close()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
