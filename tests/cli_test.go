@@ -253,6 +253,7 @@ type started struct {
 	cmd    *exec.Cmd
 	stdout *syncBuffer
 	stderr *syncBuffer
+	exited chan struct{} // closed when the process has ended and its output is read
 }
 
 // startCLI starts the binary on a free port and waits for its banner.
@@ -270,6 +271,7 @@ func startCLI(t *testing.T, dir string, args ...string) *started {
 		t.Fatal(err)
 	}
 	copied := make(chan struct{})
+	s.exited = copied
 	go func() { io.Copy(s.stdout, pipe); close(copied) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
