@@ -156,6 +156,9 @@ func scan(rows *sql.Rows, e *entry, row RowFunc) error {
 			}
 		}
 		if err := row(cols, b.vals); err != nil {
+			if err == Stop {
+				return nil
+			}
 			return err
 		}
 	}

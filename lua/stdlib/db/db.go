@@ -25,7 +25,6 @@
 package db
 
 import (
-	"errors"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -131,13 +130,10 @@ func (b *binding) first(L *lua.LState, conv func([]sqldb.Column, []any) lua.LVal
 	var out lua.LValue = lua.LNil
 	err := b.querier(L).Query(b.h.Context(), sql, args, func(cols []sqldb.Column, vals []any) error {
 		out = conv(cols, vals)
-		return errStop
+		return sqldb.Stop
 	})
-	if err != nil && !errors.Is(err, errStop) {
+	if err != nil {
 		raise(L, err)
 	}
 	L.Push(out)
 }
-
-// errStop ends a query after its first row.
-var errStop = errors.New("first row read")
