@@ -52,18 +52,10 @@ func (c *stmtCache) get(text string) (e *entry, cached bool, err error) {
 	return e, true, nil
 }
 
-// preparer is the writer's *sql.Conn or the readers' *sql.DB.
-type preparer interface {
-	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
-}
-
-// stmt is the entry's statement prepared on pool: the writer's connection,
-// or the readers.
-func (e *entry) stmt(ctx context.Context, pool preparer, writer bool) (*sql.Stmt, error) {
-	p := &e.read
-	if writer {
-		p = &e.write
-	}
+// stmt is the entry's statement prepared on the writer's connection.
+// (Each reader keeps its own: reader.stmts.)
+func (e *entry) stmt(ctx context.Context, conn *sql.Conn) (*sql.Stmt, error) {
+	p := &e.write
 	if st := p.Load(); st != nil {
 		return st, nil
 	}
@@ -72,7 +64,7 @@ func (e *entry) stmt(ctx context.Context, pool preparer, writer bool) (*sql.Stmt
 	if st := p.Load(); st != nil {
 		return st, nil
 	}
-	st, err := pool.PrepareContext(ctx, e.sql)
+	st, err := conn.PrepareContext(ctx, e.sql)
 	if err != nil {
 		return nil, err
 	}
@@ -84,10 +76,8 @@ func (e *entry) stmt(ctx context.Context, pool preparer, writer bool) (*sql.Stmt
 func (e *entry) close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, p := range []*atomic.Pointer[sql.Stmt]{&e.write, &e.read} {
-		if st := p.Swap(nil); st != nil {
-			st.Close()
-		}
+	if st := e.write.Swap(nil); st != nil {
+		st.Close()
 	}
 }
 

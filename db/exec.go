@@ -23,16 +23,13 @@ func (s *SQLite) onWriter(ctx context.Context, held bool, f func(*sql.Conn) erro
 	return f(s.wconn)
 }
 
-// stmt is e's prepared statement on conn (the writer) or on the readers
-// (conn nil), or nil when e is not cached: then the text runs unprepared.
+// stmt is e's prepared statement on the writer, or nil when e is not
+// cached: then the text runs unprepared.
 func (s *SQLite) stmt(ctx context.Context, e *entry, cached bool, conn *sql.Conn) (*sql.Stmt, error) {
 	if !cached {
 		return nil, nil
 	}
-	if conn != nil {
-		return e.stmt(ctx, conn, true)
-	}
-	return e.stmt(ctx, s.read, false)
+	return e.stmt(ctx, conn)
 }
 
 // bound parses text (or finds it cached) and binds args into *ap.
@@ -100,10 +97,8 @@ func (s *SQLite) query(ctx context.Context, held bool, text string, args Args, r
 			return err
 		case st != nil:
 			rows, err = st.QueryContext(ctx, *ap...)
-		case conn != nil:
-			rows, err = conn.QueryContext(ctx, e.sql, *ap...)
 		default:
-			rows, err = s.read.QueryContext(ctx, e.sql, *ap...)
+			rows, err = conn.QueryContext(ctx, e.sql, *ap...)
 		}
 		if err != nil {
 			return err
@@ -114,8 +109,8 @@ func (s *SQLite) query(ctx context.Context, held bool, text string, args Args, r
 		}
 		return err
 	}
-	if e.st.ReadOnly && !held && s.read != nil {
-		err = run(nil)
+	if e.st.ReadOnly && !held && s.readers != nil {
+		err = s.readQuery(ctx, e, cached, *ap, row)
 	} else {
 		err = s.onWriter(ctx, held, run)
 	}

@@ -27,14 +27,15 @@ import (
 // the writer, which it holds from Begin to its end; its statements use
 // the writer's cached prepared statements.
 type SQLite struct {
-	path   string
-	write  *sql.DB       // the pool of the one writer connection
-	wconn  *sql.Conn     // that connection, held for the database's life
-	wlock  chan struct{} // a token per holder of wconn: a statement, or a transaction
-	read   *sql.DB       // the readers; nil for :memory:
-	memory bool
-	cache  stmtCache
-	closed atomic.Bool
+	path    string
+	write   *sql.DB       // the pool of the one writer connection
+	wconn   *sql.Conn     // that connection, held for the database's life
+	wlock   chan struct{} // a token per holder of wconn: a statement, or a transaction
+	read    *sql.DB       // the readers' pool; nil for :memory:
+	readers chan *reader  // its connections, each reserved, free ones here
+	memory  bool
+	cache   stmtCache
+	closed  atomic.Bool
 }
 
 // SQLiteOptions tune OpenSQLite; the zero value is the defaults.
@@ -97,6 +98,11 @@ func OpenSQLite(path string, o SQLiteOptions) (*SQLite, error) {
 			return nil, fmt.Errorf("db %s: %w", path, err)
 		}
 		keep(s.read, o.Readers)
+		if err := s.openReaders(o.Readers); err != nil {
+			s.read.Close()
+			s.write.Close()
+			return nil, fmt.Errorf("db %s: %w", path, err)
+		}
 	}
 	return s, nil
 }
@@ -187,7 +193,7 @@ func (s *SQLite) Close() error {
 	s.cache.close()
 	var err error
 	if s.read != nil {
-		err = s.read.Close()
+		err = errors.Join(s.closeReaders(), s.read.Close())
 	}
 	return errors.Join(err, s.wconn.Close(), s.write.Close())
 }
