@@ -249,3 +249,21 @@ func TestDBConcurrentWrites(t *testing.T) {
 	}
 	t.Logf("%d inserts, %d increments", inserts.Load(), incrs.Load())
 }
+
+// TestDBMemoryFlag: -db :memory: keeps the rows in memory and writes no
+// file.
+func TestDBMemoryFlag(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", itemsScript)
+	s := startCLI(t, dir, "-quiet", "-db", ":memory:", "routes.lua")
+	c := client(t)
+	do(t, c, "POST", s.url+"/items?v=a", "")
+	do(t, c, "POST", s.url+"/items?v=b", "")
+	if got := get(t, c, s.url+"/items"); got != "a\nb" {
+		t.Errorf("items %q", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files beside the script: %v", entries)
+	}
+}
