@@ -19,14 +19,13 @@ type stmtCache struct {
 }
 
 // entry is one statement text: parsed once, rendered for SQLite, prepared
-// on first use on each pool that runs it.
+// on first use on the writer (and by each reader on its own connection).
 type entry struct {
 	st  *Statement
 	sql string // rendered with SQLite's placeholders
 
 	mu    sync.Mutex               // held to prepare
 	write atomic.Pointer[sql.Stmt] // prepared on the writer; nil until needed
-	read  atomic.Pointer[sql.Stmt] // prepared on the readers (ReadOnly only)
 	cols  atomic.Pointer[[]Column] // the result's columns, as last seen
 }
 

@@ -68,11 +68,11 @@ type Column struct {
 
 // RowFunc receives one row: the columns (the same slice for every row of a
 // query) and the values, nil, int64, float64, string or []byte. It returns
-// Stop to end the query early, without error.
+// ErrStop to end the query early, without error.
 type RowFunc func(cols []Column, vals []any) error
 
-// Stop, returned by a RowFunc, ends its query early; Query returns nil.
-var Stop = errors.New("db: stop")
+// ErrStop, returned by a RowFunc, ends its query early; Query returns nil.
+var ErrStop = errors.New("db: stop")
 
 // ErrClosed is returned by calls on a closed database.
 var ErrClosed = errors.New("db: database is closed")

@@ -151,7 +151,7 @@ func scan(rows *sql.Rows, e *entry, row RowFunc) error {
 			}
 		}
 		if err := row(cols, b.vals); err != nil {
-			if err == Stop {
+			if err == ErrStop {
 				return nil
 			}
 			return err

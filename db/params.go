@@ -43,16 +43,15 @@ func Parse(text string) (*Statement, error) {
 
 // parser is one Parse: a scan of s with what it found so far.
 type parser struct {
-	s            string
-	st           *Statement
-	i, from      int // position; start of the current part
-	slots        map[string]int
-	positional   bool
-	first        bool // the first word was seen
-	reads        bool // it starts with a reading keyword
-	writes       bool // a writing keyword appears
-	ended        bool // a ';' was seen
-	wordsAfterSC bool
+	s          string
+	st         *Statement
+	i, from    int // position; start of the current part
+	slots      map[string]int
+	positional bool
+	first      bool // the first word was seen
+	reads      bool // it starts with a reading keyword
+	writes     bool // a writing keyword appears
+	ended      bool // a ';' was seen
 }
 
 func (p *parser) run() error {

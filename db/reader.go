@@ -128,7 +128,7 @@ func (r *reader) scan(rows driver.Rows, e *entry, row RowFunc) error {
 			vals[i] = v
 		}
 		if err := row(cols, vals); err != nil {
-			if err == Stop {
+			if err == ErrStop {
 				return nil
 			}
 			return err

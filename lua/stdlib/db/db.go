@@ -130,7 +130,7 @@ func (b *binding) first(L *lua.LState, conv func([]sqldb.Column, []any) lua.LVal
 	var out lua.LValue = lua.LNil
 	err := b.querier(L).Query(b.h.Context(), sql, args, func(cols []sqldb.Column, vals []any) error {
 		out = conv(cols, vals)
-		return sqldb.Stop
+		return sqldb.ErrStop
 	})
 	if err != nil {
 		raise(L, err)
