@@ -32,7 +32,8 @@ func wrap(ctx context.Context, query string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || isInterrupt(err)) {
+	if cerr := ctx.Err(); cerr != nil && (errors.Is(err, cerr) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) || isInterrupt(err)) {
 		err = context.Cause(ctx)
 	}
 	var e *Error

@@ -62,10 +62,14 @@ type requestContext struct {
 func (c *requestContext) Deadline() (time.Time, bool) { return c.limit.Deadline() }
 func (c *requestContext) Err() error                  { return c.limit.Err() }
 
-// Value gives the request's memory budget under stdlib.BudgetKey.
+// Value gives the request's memory budget under stdlib.BudgetKey, and
+// the state's time limit, unlinked, under stdlib.TimeLimitKey.
 func (c *requestContext) Value(key any) any {
-	if key == stdlib.BudgetKey {
+	switch key {
+	case stdlib.BudgetKey:
 		return c.budget
+	case stdlib.TimeLimitKey:
+		return c.limit
 	}
 	return nil
 }

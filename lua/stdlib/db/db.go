@@ -25,6 +25,7 @@
 package db
 
 import (
+	"context"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -73,6 +74,11 @@ func (b *binding) querier(L *lua.LState) sqldb.Querier {
 	return d
 }
 
+// ctx is what a statement runs under: the request's time limit. A query
+// is CPU work, like the route's Lua code: it stops at the limit, and does
+// not pay per request to watch for a client that goes away.
+func (b *binding) ctx() context.Context { return stdlib.TimeLimit(b.h.Context()) }
+
 // raise makes err a Lua error; the message starts with "db: ".
 func raise(L *lua.LState, err error) {
 	L.RaiseError("db: %s", strings.TrimPrefix(err.Error(), "db: "))
@@ -81,7 +87,7 @@ func raise(L *lua.LState, err error) {
 func (b *binding) exec(L *lua.LState) int {
 	sql := L.CheckString(1)
 	args := b.bindArgs(L)
-	res, err := b.querier(L).Exec(b.h.Context(), sql, args)
+	res, err := b.querier(L).Exec(b.ctx(), sql, args)
 	if err != nil {
 		raise(L, err)
 	}
@@ -95,7 +101,7 @@ func (b *binding) query(L *lua.LState) int {
 	args := b.bindArgs(L)
 	list := L.CreateTable(4, 0)
 	n := 0
-	err := b.querier(L).Query(b.h.Context(), sql, args, func(cols []sqldb.Column, vals []any) error {
+	err := b.querier(L).Query(b.ctx(), sql, args, func(cols []sqldb.Column, vals []any) error {
 		n++
 		list.RawSetInt(n, b.rowTable(L, cols, vals))
 		return nil
@@ -128,7 +134,7 @@ func (b *binding) first(L *lua.LState, conv func([]sqldb.Column, []any) lua.LVal
 	sql := L.CheckString(1)
 	args := b.bindArgs(L)
 	var out lua.LValue = lua.LNil
-	err := b.querier(L).Query(b.h.Context(), sql, args, func(cols []sqldb.Column, vals []any) error {
+	err := b.querier(L).Query(b.ctx(), sql, args, func(cols []sqldb.Column, vals []any) error {
 		out = conv(cols, vals)
 		return sqldb.ErrStop
 	})

@@ -23,7 +23,7 @@ func (b *binding) migrate(L *lua.LState) int {
 	if err != nil {
 		raise(L, err)
 	}
-	n, err := sqldb.Migrate(b.h.Context(), d, steps)
+	n, err := sqldb.Migrate(b.ctx(), d, steps)
 	if err != nil {
 		raise(L, err)
 	}

@@ -13,7 +13,7 @@ import (
 // raises, the error raised again. It returns fn's results.
 func (b *binding) txCall(L *lua.LState) int {
 	fn := L.CheckFunction(1)
-	ctx := b.h.Context()
+	ctx := b.ctx()
 	outer := b.tx == nil
 	var sp sqldb.Savepoint
 	if outer {
