@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -265,5 +266,34 @@ func TestDBMemoryFlag(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("files beside the script: %v", entries)
+	}
+}
+
+// TestDBReloadKeepsDatabase: a reload (SIGHUP) keeps the database open and
+// its rows, and applies only the migration steps added since; a reload
+// whose script edited an applied step is refused, the old version serving
+// on.
+func TestDBReloadKeepsDatabase(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", itemsScript)
+	s := startCLI(t, dir, "-quiet", "routes.lua")
+	addr := strings.TrimPrefix(s.url, "http://")
+	c := client(t)
+	do(t, c, "POST", s.url+"/items?v=before", "")
+	v2 := strings.Replace(itemsScript, `db.migrate({ "CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT NOT NULL)" })`,
+		`db.migrate({ "CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT NOT NULL)", "ALTER TABLE items ADD COLUMN n INTEGER DEFAULT 7" })
+app.get("/n", function() return tostring(db.value("SELECT sum(n) FROM items")) end)`, 1)
+	writeFile(t, filepath.Join(dir, "routes.lua"), v2)
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	waitBody(t, addr, "/n", bodyIs("7"))
+	if got := get(t, c, s.url+"/items"); got != "before" {
+		t.Errorf("items after the reload: %q", got)
+	}
+	edited := strings.Replace(v2, "DEFAULT 7", "DEFAULT 8", 1)
+	writeFile(t, filepath.Join(dir, "routes.lua"), edited+"\napp.get(\"/v3\", function() return \"v3\" end)\n")
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	waitLog(t, s.stderr, regexp.MustCompile(`migration \\"2\\" was changed after it was applied`))
+	if res, _ := do(t, c, "GET", s.url+"/v3", ""); res.StatusCode != 404 {
+		t.Errorf("the edited script was loaded: /v3 answered %d", res.StatusCode)
 	}
 }
