@@ -101,7 +101,11 @@ func (b *binding) query(L *lua.LState) int {
 	args := b.bindArgs(L)
 	list := L.CreateTable(4, 0)
 	n := 0
+	budget := b.h.Context() // for stdlib.Charge: its Value links nothing
 	err := b.querier(L).Query(b.ctx(), sql, args, func(cols []sqldb.Column, vals []any) error {
+		if err := stdlib.Charge(budget, rowCost(vals)); err != nil {
+			return err
+		}
 		n++
 		list.RawSetInt(n, b.rowTable(L, cols, vals))
 		return nil
@@ -142,4 +146,21 @@ func (b *binding) first(L *lua.LState, conv func([]sqldb.Column, []any) lua.LVal
 		raise(L, err)
 	}
 	L.Push(out)
+}
+
+// rowCost estimates what a row costs as a Lua table, to charge the
+// request's memory budget: a query of a million rows stops there with
+// "request memory limit exceeded" rather than filling the heap.
+func rowCost(vals []any) int {
+	n := 64
+	for _, v := range vals {
+		n += 48
+		switch v := v.(type) {
+		case string:
+			n += len(v)
+		case []byte:
+			n += len(v)
+		}
+	}
+	return n
 }
