@@ -33,3 +33,33 @@ app.get("/jwt", function(req)
   end
   return { json = { id = claims.sub, name = claims.name, fields = req.query.fields or "" } }
 end)
+
+-- The db scenario: GET /db/:id reads one row by primary key through
+-- luaserve.db and returns it as JSON, keys in column order. Run with
+-- LUASERVE_CMD='{bin} -addr {addr} -db {db} {routes}'. The table is created
+-- and seeded with ids 1..1000 at start-up when absent.
+local db = require("luaserve.db")
+db.migrate({
+  "CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT, email TEXT)",
+  "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, at TEXT, n INTEGER)",
+})
+if db.value("SELECT count(*) FROM users WHERE id BETWEEN 1 AND 1000") < 1000 then
+  db.tx(function()
+    for id = 1, 1000 do
+      local name = "user-" .. id
+      db.exec("INSERT OR IGNORE INTO users (id, name, email) VALUES (?, ?, ?)", id, name, name .. "@example.com")
+    end
+  end)
+end
+
+app.get("/db/:id", function(req)
+  local user = db.row("SELECT id, name, email FROM users WHERE id = ?", tonumber(req.params.id))
+  if not user then return { status = 404, body = "no such user" } end
+  return { json = user }
+end)
+
+-- Not in the harness: one insert per request, to measure what a write costs.
+app.post("/db/events", function()
+  local _, id = db.exec("INSERT INTO events (at, n) VALUES (?, ?)", "now", 1)
+  return { json = { id = id } }
+end)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"io"
 	"log/slog"
 	"net"
@@ -10,17 +11,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/httpcore"
 )
 
 // benchServer serves the bench routes (bench/routes.lua) on loopback.
 func benchServer(b testing.TB) string {
+	return benchServerDB(b, nil)
+}
+
+// benchServerDB is benchServer with the database d (nil: in memory).
+func benchServerDB(b testing.TB, d *db.Lazy) string {
 	b.Helper()
 	if os.Getenv("BENCH_STATIC_DIR") == "" {
 		b.Setenv("BENCH_STATIC_DIR", b.TempDir())
 	}
 	eng, err := New(Config{Script: filepath.Join("..", "bench", "routes.lua"), Workers: 4,
-		Log: slog.New(slog.DiscardHandler)})
+		Log: slog.New(slog.DiscardHandler), DB: d})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -130,6 +137,26 @@ func BenchmarkLuaJSONPipelined(b *testing.B) {
 	addr := benchServer(b)
 	one := newRoundTrip(b, addr, "GET /users/42?fields=name,email HTTP/1.1\r\nHost: b\r\n\r\n")
 	rt := &roundTrip{c: one.c, req: []byte(pipelined(string(one.req), 16)), resp: make([]byte, 16*len(one.resp))}
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkLuaDBRow: the harness's db scenario in process: a Lua route
+// reads one row by primary key from a SQLite file (WAL, readers) with a
+// cached prepared statement and returns it as JSON.
+func BenchmarkLuaDBRow(b *testing.B) {
+	d, err := db.OpenSQLite(filepath.Join(b.TempDir(), "bench.db"), db.SQLiteOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lazy := db.Opened(d)
+	b.Cleanup(func() { lazy.Close() })
+	rt := newRoundTrip(b, benchServerDB(b, lazy), "GET /db/42 HTTP/1.1\r\nHost: b\r\n\r\n")
+	if !bytes.HasSuffix(rt.resp, []byte(`{"id":42,"name":"user-42","email":"user-42@example.com"}`)) {
+		b.Fatalf("response %q", rt.resp)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		rt.do(b)

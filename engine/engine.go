@@ -11,6 +11,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/fileserver"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
@@ -42,6 +43,10 @@ type Config struct {
 	Log *slog.Logger
 	// Store is the shared store; nil means a new store.Memory.
 	Store store.Store
+	// DB is the SQL database of luaserve.db, opened on first use; nil
+	// means a throwaway in-memory one of this engine's own (closed with
+	// it). The command shares one across the engines a reload builds.
+	DB *db.Lazy
 	// RequestMemory bounds what one request may allocate through the
 	// built-ins that build large values (string.rep, table.concat,
 	// string.format, JSON decoding); past it the route fails. Zero means
@@ -85,6 +90,8 @@ type Engine struct {
 	cfg       Config
 	log       *slog.Logger
 	store     store.Store
+	db        *db.Lazy
+	ownDB     bool // db is the engine's own: Close closes it
 	scriptDir string
 	luaPath   string // every state's initial package.path
 	timeout   time.Duration
@@ -128,6 +135,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.store == nil {
 		e.store = store.NewMemory(store.DefaultMaxBytes)
+	}
+	if e.db = cfg.DB; e.db == nil {
+		e.db, e.ownDB = db.NewLazy(func() (db.DB, error) { return db.OpenSQLite(db.Memory, db.SQLiteOptions{}) }), true
 	}
 	if cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()
@@ -301,6 +311,9 @@ func (e *Engine) Close() {
 	}
 	if e.reserve != nil {
 		e.drainReserve()
+	}
+	if e.ownDB {
+		defer e.db.Close()
 	}
 	if e.pool == nil {
 		return

@@ -7,17 +7,19 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/store"
 )
 
 // host is what the modules of one state get of the server (stdlib.Host):
-// the engine's log and store, the script's folder, and the context of
-// the request the state serves.
+// the engine's log, store and database, the script's folder, and the
+// context of the request the state serves.
 type host struct {
 	log   *slog.Logger
 	store store.Store
+	db    *db.Lazy
 	dir   string
 	ctx   requestContext
 }
@@ -26,6 +28,7 @@ func (h *host) Context() context.Context { return &h.ctx }
 func (h *host) Log() *slog.Logger        { return h.log }
 func (h *host) Store() store.Store       { return h.store }
 func (h *host) Dir() string              { return h.dir }
+func (h *host) DB() (db.DB, error)       { return h.db.Get() }
 
 // requestContext is the context modules see: the state's time limit, and
 // the request's own context (client gone, server closed) once a module
@@ -59,10 +62,14 @@ type requestContext struct {
 func (c *requestContext) Deadline() (time.Time, bool) { return c.limit.Deadline() }
 func (c *requestContext) Err() error                  { return c.limit.Err() }
 
-// Value gives the request's memory budget under stdlib.BudgetKey.
+// Value gives the request's memory budget under stdlib.BudgetKey, and
+// the state's time limit, unlinked, under stdlib.TimeLimitKey.
 func (c *requestContext) Value(key any) any {
-	if key == stdlib.BudgetKey {
+	switch key {
+	case stdlib.BudgetKey:
 		return c.budget
+	case stdlib.TimeLimitKey:
+		return c.limit
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/luaserve/luaserve/lua/stdlib"
 	"github.com/luaserve/luaserve/lua/stdlib/crypto"
+	"github.com/luaserve/luaserve/lua/stdlib/db"
 	"github.com/luaserve/luaserve/lua/stdlib/http"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	"github.com/luaserve/luaserve/lua/stdlib/jwt"
@@ -31,5 +32,6 @@ func Modules(hc *outbound.Client) []stdlib.Module {
 		jwt.Module(),
 		validate.Module(),
 		http.Module(hc),
+		db.Module(),
 	}
 }

@@ -47,7 +47,7 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 	st := &state{id: id, limit: newLimit()}
 	st.x.exchangeMore = &exchangeMore{}
 	st.budget.limit = e.requestMemory
-	st.host = host{log: e.log, store: e.store, dir: e.scriptDir}
+	st.host = host{log: e.log, store: e.store, db: e.db, dir: e.scriptDir}
 	st.host.ctx.limit, st.host.ctx.req, st.host.ctx.budget = &st.limit, &st.x.r, &st.budget
 	reg := &registry{loading: true}
 	mods := append(Modules(e.http), appModule(reg, e.scriptConfig()))

@@ -51,7 +51,11 @@
 // module-level variables in the script persist across the tests of one
 // file as they do across requests in a server; the shared store
 // (luaserve.store) is emptied before each test, so tests do not depend on
-// each other's data.
+// each other's data. The database (luaserve.db) is in memory, one per
+// file: the script's migrations run when it loads, and each test starts
+// from a copy of the database as they left it, so rows a test writes
+// (committed or not) are gone for the next one. The test file can
+// require("luaserve.db") too, to seed or inspect the same database.
 //
 // A failing expectation reports the file:line of the expect call, the
 // expected and the actual value; the failing test's server log (route

@@ -18,6 +18,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
@@ -164,6 +165,7 @@ type fileRun struct {
 	file   string
 	store  *store.Memory
 	mocks  *mocks // luaserve.http's answers, set by http.mock
+	db     *freshDB
 	logs   *strings.Builder
 	client *client
 	L      *lua.LState
@@ -194,6 +196,12 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		}
 	}
 	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
+	var err error
+	if fr.db, err = newFreshDB(); err != nil {
+		return fileFail(err)
+	}
+	defer fr.db.Close()
+	sql := db.Opened(fr.db)
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fr.mocks = &mocks{}
 	hc, err := outbound.New(outbound.Config{Transport: fr.mocks})
@@ -201,17 +209,20 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		return fileFail(err)
 	}
 	eng, err := engine.New(engine.Config{Script: script, Workers: 1, Dev: cfg.Dev, Log: log,
-		Store: fr.store, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath, HTTP: hc, SessionSecrets: []string{session.RandomSecret()}})
+		Store: fr.store, DB: sql, Timeout: cfg.Timeout, LuaPath: cfg.LuaPath, HTTP: hc, SessionSecrets: []string{session.RandomSecret()}})
 	if err != nil {
 		return fileFail(fmt.Errorf("cannot load %s: %w", script, err))
 	}
 	defer eng.Close()
+	if err := fr.db.snapshot(); err != nil { // the script's migrations applied
+		return fileFail(err)
+	}
 	srv := &httpcore.Server{Handler: eng, Name: "luaserve", ErrorLog: log}
 	defer srv.Close()
 	fr.client = &client{srv: srv, timeout: cfg.Timeout + 5*time.Second}
 	defer fr.client.close()
 
-	fr.L = fr.newState(log, hc)
+	fr.L = fr.newState(log, hc, sql)
 	defer fr.L.Close()
 	if err := fr.setup(); err != nil {
 		return fileFail(err)
@@ -236,12 +247,12 @@ func runFile(cfg Config, file string) (passed, failed int) {
 // newState makes the test file's state as the server's are made, with the
 // same modules; require("x") finds x.lua beside the test file, then in the
 // LuaRocks tree beside it and on LUA_PATH.
-func (fr *fileRun) newState(log *slog.Logger, hc *outbound.Client) *lua.LState {
+func (fr *fileRun) newState(log *slog.Logger, hc *outbound.Client, sql *db.Lazy) *lua.LState {
 	dir := filepath.Dir(fr.file)
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	return stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir},
+	return stdlib.NewState(&stdlib.BasicHost{Logger: log, Shared: fr.store, Folder: dir, SQL: sql},
 		stdlib.Options{Modules: engine.Modules(hc), Path: stdlib.SearchPath(dir, cmp.Or(fr.cfg.LuaPath, os.Getenv("LUA_PATH"))),
 			Load: compileFile})
 }
@@ -251,6 +262,10 @@ func (fr *fileRun) runTest(tc testCase) bool {
 	fr.store.Clear()
 	fr.mocks.reset()
 	fr.logs.Reset()
+	if err := fr.db.reset(); err != nil {
+		fmt.Fprintf(fr.cfg.Out, "FAIL %s: %s: cannot reset the database: %v\n", tc.where, tc.name, err)
+		return false
+	}
 	L := fr.L
 	start := time.Now()
 	L.Push(tc.fn)

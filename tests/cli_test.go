@@ -258,6 +258,7 @@ type started struct {
 	cmd    *exec.Cmd
 	stdout *syncBuffer
 	stderr *syncBuffer
+	exited chan struct{} // closed when the process has ended and its output is read
 }
 
 // startCLI starts the binary on a free port and waits for its banner.
@@ -284,6 +285,7 @@ func startCLIEnv(t *testing.T, dir string, env []string, args ...string) *starte
 		t.Fatal(err)
 	}
 	copied := make(chan struct{})
+	s.exited = copied
 	go func() { io.Copy(s.stdout, pipe); close(copied) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)

@@ -20,3 +20,18 @@ func TestExampleLuaTests(t *testing.T) {
 		t.Fatalf("%d passed, %d failed:\n%s", sum.Passed, sum.Failed, out.String())
 	}
 }
+
+// TestExampleTodoDBLuaTests runs examples/todo_db_test.lua, the SQLite
+// todo API's tests: each starts from a fresh in-memory database with the
+// script's migrations applied.
+func TestExampleTodoDBLuaTests(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	sum, err := luatest.Run(luatest.Config{Out: &out}, []string{"../examples/todo_db_test.lua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 0 || sum.Passed < 9 {
+		t.Fatalf("%d passed, %d failed:\n%s", sum.Passed, sum.Failed, out.String())
+	}
+}

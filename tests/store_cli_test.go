@@ -32,15 +32,6 @@ app.get("/t", function()
 end)
 `
 
-// stopCLI ends s with sig and waits for the process to go.
-func stopCLI(t *testing.T, s *started, sig syscall.Signal) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	s.cmd.Process.Wait()
-}
-
 // TestCLIStoreSurvivesRestart: with -store sqlite:PATH, values (binary ones
 // byte for byte), ttls and counters are still there after a restart.
 func TestCLIStoreSurvivesRestart(t *testing.T) {

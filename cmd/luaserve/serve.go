@@ -52,6 +52,7 @@ type options struct {
 	luaPath       string
 	// app.sessions's keys: the current one, then old ones (rotation).
 	sessionSecret, sessionOld string
+	db                        string
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -84,6 +85,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	fs.StringVar(&o.sessionSecret, "session-secret", "", "key of app.sessions's cookies, at least 32 random bytes (openssl rand -hex 32); better given as LUASERVE_SESSION_SECRET")
 	fs.StringVar(&o.sessionOld, "session-old-secrets", "", "comma-separated earlier -session-secret values: their cookies still open, new ones use -session-secret")
+	fs.StringVar(&o.db, "db", "", "SQLite database file of luaserve.db, created on first use; :memory: for a throwaway one "+
+		"(default: beside the script, named after it: routes.db for routes.lua; :memory: for the embedded example)")
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
@@ -205,6 +208,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return usageError{"-http-allow, -http-ca: " + err.Error()}
 	}
 	defer cfg.HTTP.CloseIdleConnections()
+	// One database too, opened on first use.
+	if cfg.DB, err = openDB(dbPath(o.db, script)); err != nil {
+		return err
+	}
+	defer cfg.DB.Close()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,

@@ -2,10 +2,12 @@ package stdlib
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -31,6 +33,9 @@ type Host interface {
 	Store() store.Store
 	// Dir is the folder of the routes script: where relative paths start.
 	Dir() string
+	// DB is the SQL database every state shares, opened on first use (so
+	// a script that never asks creates no file).
+	DB() (db.DB, error)
 }
 
 // BasicHost is a Host for a state that serves no request (a test runner's,
@@ -39,9 +44,20 @@ type BasicHost struct {
 	Logger *slog.Logger
 	Shared store.Store
 	Folder string
+	SQL    *db.Lazy // nil: no database
 }
 
 func (h *BasicHost) Context() context.Context { return context.Background() }
 func (h *BasicHost) Log() *slog.Logger        { return h.Logger }
 func (h *BasicHost) Store() store.Store       { return h.Shared }
 func (h *BasicHost) Dir() string              { return h.Folder }
+
+// ErrNoDatabase is DB's error for a host without one.
+var ErrNoDatabase = errors.New("no database configured")
+
+func (h *BasicHost) DB() (db.DB, error) {
+	if h.SQL == nil {
+		return nil, ErrNoDatabase
+	}
+	return h.SQL.Get()
+}

@@ -13,8 +13,10 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	sqldb "github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/lua/stdlib"
 	luacrypto "github.com/luaserve/luaserve/lua/stdlib/crypto"
+	luadb "github.com/luaserve/luaserve/lua/stdlib/db"
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	luajwt "github.com/luaserve/luaserve/lua/stdlib/jwt"
 	luslog "github.com/luaserve/luaserve/lua/stdlib/log"
@@ -30,14 +32,23 @@ import (
 func modules() []stdlib.Module {
 	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
 		luslog.Module(), response.Module(), luacrypto.Module(), luajwt.Module(),
-		luavalidate.Module()}
+		luavalidate.Module(), luadb.Module()}
+}
+
+// memoryDB is a throwaway in-memory database, opened on first use and
+// closed with the test.
+func memoryDB(t *testing.T) *sqldb.Lazy {
+	l := sqldb.NewLazy(func() (sqldb.DB, error) { return sqldb.OpenSQLite(sqldb.Memory, sqldb.SQLiteOptions{}) })
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 // newState returns a state made as every luaserve state is, its log
 // written to logs.
 func newState(t *testing.T, logs *bytes.Buffer) *lua.LState {
 	t.Helper()
-	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(0), Folder: "testdata"}
+	h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(logs, nil)), Shared: store.NewMemory(0), Folder: "testdata",
+		SQL: memoryDB(t)}
 	L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Path: stdlib.SearchPath("testdata", ""), Load: compileFile})
 	t.Cleanup(L.Close)
 	return L
