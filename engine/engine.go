@@ -130,36 +130,8 @@ type Engine struct {
 func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, log: cfg.Log, store: cfg.Store, compiler: newCompiler(), closing: make(chan struct{}),
 		live: map[*state]struct{}{}}
-	if e.log == nil {
-		e.log = slog.Default()
-	}
-	if e.store == nil {
-		e.store = store.NewMemory(store.DefaultMaxBytes)
-	}
-	if e.db = cfg.DB; e.db == nil {
-		e.db, e.ownDB = db.NewLazy(func() (db.DB, error) { return db.OpenSQLite(db.Memory, db.SQLiteOptions{}) }), true
-	}
-	if cfg.Workers <= 0 {
-		e.cfg.Workers = DefaultWorkers()
-	}
-	if e.http = cfg.HTTP; e.http == nil {
-		c, err := outbound.New(outbound.Config{})
-		if err != nil {
-			return nil, err
-		}
-		e.http, e.ownHTTP = c, true
-	}
-	switch {
-	case cfg.Timeout == 0:
-		e.timeout = DefaultTimeout
-	case cfg.Timeout > 0:
-		e.timeout = cfg.Timeout
-	}
-	switch {
-	case cfg.RequestMemory == 0:
-		e.requestMemory = DefaultRequestMemory
-	case cfg.RequestMemory > 0:
-		e.requestMemory = cfg.RequestMemory
+	if err := e.defaults(); err != nil {
+		return nil, err
 	}
 	e.scriptDir = filepath.Dir(cfg.Script)
 	if abs, err := filepath.Abs(e.scriptDir); err == nil {
@@ -193,6 +165,43 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// defaults fills in what the Config leaves out: a log, a store, a
+// database and an HTTP client of the engine's own, and the default limits.
+func (e *Engine) defaults() error {
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.store == nil {
+		e.store = store.NewMemory(store.DefaultMaxBytes)
+	}
+	if e.db = e.cfg.DB; e.db == nil {
+		e.db, e.ownDB = db.NewLazy(func() (db.DB, error) { return db.OpenSQLite(db.Memory, db.SQLiteOptions{}) }), true
+	}
+	if e.cfg.Workers <= 0 {
+		e.cfg.Workers = DefaultWorkers()
+	}
+	if e.http = e.cfg.HTTP; e.http == nil {
+		c, err := outbound.New(outbound.Config{})
+		if err != nil {
+			return err
+		}
+		e.http, e.ownHTTP = c, true
+	}
+	switch {
+	case e.cfg.Timeout == 0:
+		e.timeout = DefaultTimeout
+	case e.cfg.Timeout > 0:
+		e.timeout = e.cfg.Timeout
+	}
+	switch {
+	case e.cfg.RequestMemory == 0:
+		e.requestMemory = DefaultRequestMemory
+	case e.cfg.RequestMemory > 0:
+		e.requestMemory = e.cfg.RequestMemory
+	}
+	return nil
 }
 
 // addState builds state id and puts it in the pool; the first builds the

@@ -179,6 +179,15 @@ type testCase struct {
 	fn    *lua.LFunction
 }
 
+// scriptOf is the script a test file tests: cfg.Script, or the one
+// ScriptFor finds beside it.
+func scriptOf(cfg Config, file string) (string, error) {
+	if cfg.Script != "" {
+		return cfg.Script, nil
+	}
+	return ScriptFor(file)
+}
+
 // runFile runs one file's tests and returns how many passed and failed.
 // A file that cannot run (no script, a script or test file that does not
 // load) counts as one failure.
@@ -188,15 +197,11 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		fmt.Fprintf(out, "FAIL %s\n%s", file, indent(err.Error(), "    "))
 		return 0, 1
 	}
-	script := cfg.Script
-	if script == "" {
-		var err error
-		if script, err = ScriptFor(file); err != nil {
-			return fileFail(err)
-		}
+	script, err := scriptOf(cfg, file)
+	if err != nil {
+		return fileFail(err)
 	}
 	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
-	var err error
 	if fr.db, err = newFreshDB(); err != nil {
 		return fileFail(err)
 	}

@@ -2,24 +2,21 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+	"github.com/luaserve/luaserve/db"
 )
 
 // SQLite is a Store kept in a SQLite file: it survives restarts and can be
-// shared by several processes on one machine. Writes go through one
-// connection in immediate transactions, so increments and swaps are atomic
-// across processes too; reads use a small pool of their own, which WAL mode
-// lets run beside the writer.
+// shared by several processes on one machine. It runs on the db package's
+// SQLite (one writer connection, immediate transactions, a reader pool), so
+// increments and swaps are atomic across processes too.
 type SQLite struct {
-	w, r  *sql.DB
+	d     db.DB
 	path  string
 	now   func() time.Time
 	sets  atomic.Uint64
@@ -29,51 +26,31 @@ type SQLite struct {
 // sqliteSchema is the store's one table. Keys are blobs so that they
 // compare and match prefixes byte by byte; expires is Unix nanoseconds,
 // 0 for never.
-const sqliteSchema = `
-CREATE TABLE IF NOT EXISTS luaserve_store (
+var sqliteSchema = []string{`CREATE TABLE IF NOT EXISTS luaserve_store (
 	key BLOB PRIMARY KEY,
 	value BLOB NOT NULL,
 	expires INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS luaserve_store_expires ON luaserve_store(expires) WHERE expires != 0;`
-
-// sqliteDSN opens path with the settings every connection needs: WAL, a
-// busy timeout longer than any request waits, and immediate transactions
-// (so a transaction takes the write lock when it starts, not half-way).
-func sqliteDSN(path string) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-}
+) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS luaserve_store_expires ON luaserve_store(expires) WHERE expires != 0`}
 
 // OpenSQLite opens (creating it when absent) the store in the SQLite file
 // at path. A file that is not a SQLite database is an error naming it.
 func OpenSQLite(path string) (*SQLite, error) {
-	w, err := sql.Open("sqlite", sqliteDSN(path))
+	d, err := db.OpenSQLite(path, db.SQLiteOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", sqliteDSN(path))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
+	for _, q := range sqliteSchema {
+		if _, err := d.Exec(context.Background(), q, db.Args{}); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("store: %s: %w", path, err)
+		}
 	}
-	r.SetMaxOpenConns(4)
-	r.SetMaxIdleConns(4)
-	s := &SQLite{w: w, r: r, path: path, now: time.Now}
-	if _, err := w.Exec(sqliteSchema); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
-	}
-	return s, nil
+	return &SQLite{d: d, path: path, now: time.Now}, nil
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return errors.Join(s.w.Close(), s.r.Close()) }
+func (s *SQLite) Close() error { return s.d.Close() }
 
 func (s *SQLite) fail(op string, err error) error {
 	return fmt.Errorf("store: %s %s: %w", op, s.path, err)
@@ -88,30 +65,56 @@ func (s *SQLite) expiry(ttl time.Duration, now int64) int64 {
 	return now + int64(ttl)
 }
 
-// live is the SQL condition of an entry that has not expired at ?now.
+// live is the SQL condition of an entry that has not expired at :now.
 const live = `(expires = 0 OR expires > :now)`
 
+// lookup reads the live value and expiry at key through q.
+func (s *SQLite) lookup(ctx context.Context, q db.Querier, key string, now int64) (value []byte, expires int64, ok bool, err error) {
+	err = q.Query(ctx, `SELECT value, expires FROM luaserve_store WHERE key = :key AND `+live,
+		db.Args{Named: map[string]any{"key": []byte(key), "now": now}},
+		func(_ []db.Column, vals []any) error {
+			value, ok = blob(vals[0]), true
+			expires, _ = vals[1].(int64)
+			return db.ErrStop
+		})
+	return value, expires, ok, err
+}
+
+// blob copies a column's bytes (the db package reuses them).
+func blob(v any) []byte {
+	switch v := v.(type) {
+	case []byte:
+		return append([]byte{}, v...)
+	case string:
+		return []byte(v)
+	}
+	return nil
+}
+
 func (s *SQLite) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	var v []byte
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM luaserve_store WHERE key = :key AND `+live,
-		sql.Named("key", []byte(key)), sql.Named("now", s.nowNano())).Scan(&v)
+	v, _, ok, err := s.lookup(ctx, s.d, key, s.nowNano())
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		s.stats.misses.Add(1)
-		return nil, false, nil
 	case err != nil:
 		return nil, false, s.fail("get", err)
+	case !ok:
+		s.stats.misses.Add(1)
+		return nil, false, nil
 	}
 	s.stats.hits.Add(1)
 	return v, true, nil
 }
 
+// put writes value at key through q, replacing what is there.
+func put(ctx context.Context, q db.Querier, key string, value []byte, expires int64) error {
+	_, err := q.Exec(ctx, `INSERT INTO luaserve_store (key, value, expires) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
+		db.Args{List: []any{[]byte(key), value, expires}})
+	return err
+}
+
 func (s *SQLite) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	now := s.nowNano()
-	_, err := s.w.ExecContext(ctx, `INSERT INTO luaserve_store (key, value, expires) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
-		[]byte(key), value, s.expiry(ttl, now))
-	if err != nil {
+	if err := put(ctx, s.d, key, value, s.expiry(ttl, now)); err != nil {
 		return s.fail("set", err)
 	}
 	s.wrote(ctx, now)
@@ -120,33 +123,29 @@ func (s *SQLite) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 
 func (s *SQLite) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
 	now := s.nowNano()
-	res, err := s.w.ExecContext(ctx, `INSERT INTO luaserve_store (key, value, expires) VALUES (:key, :value, :expires)
+	res, err := s.d.Exec(ctx, `INSERT INTO luaserve_store (key, value, expires) VALUES (:key, :value, :expires)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires
-		WHERE NOT `+live, sql.Named("key", []byte(key)), sql.Named("value", value),
-		sql.Named("expires", s.expiry(ttl, now)), sql.Named("now", now))
+		WHERE NOT `+live, db.Args{Named: map[string]any{"key": []byte(key), "value": value,
+		"expires": s.expiry(ttl, now), "now": now}})
 	if err != nil {
 		return false, s.fail("add", err)
 	}
-	n, _ := res.RowsAffected()
 	s.wrote(ctx, now)
-	return n == 1, nil
+	return res.RowsAffected == 1, nil
 }
 
 func (s *SQLite) Swap(ctx context.Context, key string, old, value []byte, ttl time.Duration) (swapped bool, err error) {
 	now := s.nowNano()
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		cur, ok, err := s.current(ctx, tx, key, now)
+	err = s.tx(ctx, func(tx db.Tx) error {
+		cur, _, ok, err := s.lookup(ctx, tx, key, now)
 		if err != nil || ok != (old != nil) || (ok && string(cur) != string(old)) {
 			return err
 		}
 		swapped = true
 		if value == nil {
-			_, err = tx.ExecContext(ctx, `DELETE FROM luaserve_store WHERE key = ?`, []byte(key))
-			return err
+			return remove(ctx, tx, key)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO luaserve_store (key, value, expires) VALUES (?, ?, ?)`,
-			[]byte(key), value, s.expiry(ttl, now))
-		return err
+		return put(ctx, tx, key, value, s.expiry(ttl, now))
 	})
 	if err != nil {
 		return false, s.fail("cas", err)
@@ -154,16 +153,19 @@ func (s *SQLite) Swap(ctx context.Context, key string, old, value []byte, ttl ti
 	return swapped, nil
 }
 
-func (s *SQLite) Delete(ctx context.Context, key string) (bool, error) {
-	var existed bool
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		_, ok, err := s.current(ctx, tx, key, s.nowNano())
+func remove(ctx context.Context, q db.Querier, key string) error {
+	_, err := q.Exec(ctx, `DELETE FROM luaserve_store WHERE key = ?`, db.Args{List: []any{[]byte(key)}})
+	return err
+}
+
+func (s *SQLite) Delete(ctx context.Context, key string) (existed bool, err error) {
+	err = s.tx(ctx, func(tx db.Tx) error {
+		_, _, ok, err := s.lookup(ctx, tx, key, s.nowNano())
 		if err != nil {
 			return err
 		}
 		existed = ok
-		_, err = tx.ExecContext(ctx, `DELETE FROM luaserve_store WHERE key = ?`, []byte(key))
-		return err
+		return remove(ctx, tx, key)
 	})
 	if err != nil {
 		return false, s.fail("delete", err)
@@ -173,26 +175,21 @@ func (s *SQLite) Delete(ctx context.Context, key string) (bool, error) {
 
 func (s *SQLite) Incr(ctx context.Context, key string, by int64, ttl time.Duration) (n int64, err error) {
 	now := s.nowNano()
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var v []byte
-		expires := s.expiry(ttl, now)
-		err := tx.QueryRowContext(ctx, `SELECT value, expires FROM luaserve_store WHERE key = :key AND `+live,
-			sql.Named("key", []byte(key)), sql.Named("now", now)).Scan(&v, &expires)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	err = s.tx(ctx, func(tx db.Tx) error {
+		v, expires, ok, err := s.lookup(ctx, tx, key, now)
+		if err != nil {
 			return err
 		}
-		if err == nil {
-			if n, err = strconv.ParseInt(string(v), 10, 64); err != nil {
-				return ErrNotInteger
-			}
+		if !ok {
+			expires = s.expiry(ttl, now)
+		} else if n, err = strconv.ParseInt(string(v), 10, 64); err != nil {
+			return ErrNotInteger
 		}
 		if (by > 0 && n > maxInt64-by) || (by < 0 && n < minInt64-by) {
 			return ErrOverflow
 		}
 		n += by
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO luaserve_store (key, value, expires) VALUES (?, ?, ?)`,
-			[]byte(key), strconv.AppendInt(nil, n, 10), expires)
-		return err
+		return put(ctx, tx, key, strconv.AppendInt(nil, n, 10), expires)
 	})
 	switch {
 	case errors.Is(err, ErrNotInteger) || errors.Is(err, ErrOverflow):
@@ -211,14 +208,12 @@ const (
 
 func (s *SQLite) TTL(ctx context.Context, key string) (time.Duration, bool, error) {
 	now := s.nowNano()
-	var expires int64
-	err := s.r.QueryRowContext(ctx, `SELECT expires FROM luaserve_store WHERE key = :key AND `+live,
-		sql.Named("key", []byte(key)), sql.Named("now", now)).Scan(&expires)
+	_, expires, ok, err := s.lookup(ctx, s.d, key, now)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return 0, false, nil
 	case err != nil:
 		return 0, false, s.fail("ttl", err)
+	case !ok:
+		return 0, false, nil
 	case expires == 0:
 		return 0, true, nil
 	}
@@ -227,25 +222,17 @@ func (s *SQLite) TTL(ctx context.Context, key string) (time.Duration, bool, erro
 
 func (s *SQLite) Keys(ctx context.Context, prefix string) ([]string, error) {
 	q := `SELECT key FROM luaserve_store WHERE key >= :lo AND ` + live
-	args := []any{sql.Named("lo", []byte(prefix)), sql.Named("now", s.nowNano())}
+	args := map[string]any{"lo": []byte(prefix), "now": s.nowNano()}
 	if hi, ok := prefixEnd(prefix); ok {
 		q += ` AND key < :hi`
-		args = append(args, sql.Named("hi", []byte(hi)))
+		args["hi"] = []byte(hi)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY key`, args...)
-	if err != nil {
-		return nil, s.fail("keys", err)
-	}
-	defer rows.Close()
 	var keys []string
-	for rows.Next() {
-		var k []byte
-		if err := rows.Scan(&k); err != nil {
-			return nil, s.fail("keys", err)
-		}
-		keys = append(keys, string(k))
-	}
-	if err := rows.Err(); err != nil {
+	err := s.d.Query(ctx, q+` ORDER BY key`, db.Args{Named: args}, func(_ []db.Column, vals []any) error {
+		keys = append(keys, string(blob(vals[0])))
+		return nil
+	})
+	if err != nil {
 		return nil, s.fail("keys", err)
 	}
 	return keys, nil
@@ -266,30 +253,23 @@ func prefixEnd(prefix string) (string, bool) {
 
 func (s *SQLite) Stats(ctx context.Context) (Stats, error) {
 	st := Stats{Hits: s.stats.hits.Load(), Misses: s.stats.misses.Load(), Expired: s.stats.expired.Load()}
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(length(key) + length(value) + 8), 0) FROM luaserve_store`).
-		Scan(&st.Keys, &st.Bytes)
+	err := s.d.Query(ctx, `SELECT count(*), coalesce(sum(length(key) + length(value) + 8), 0) FROM luaserve_store`, db.Args{},
+		func(_ []db.Column, vals []any) error {
+			st.Keys, _ = vals[0].(int64)
+			st.Bytes, _ = vals[1].(int64)
+			return nil
+		})
 	if err != nil {
 		return Stats{}, s.fail("stats", err)
 	}
 	return st, nil
 }
 
-// current reads the live value at key inside tx.
-func (s *SQLite) current(ctx context.Context, tx *sql.Tx, key string, now int64) ([]byte, bool, error) {
-	var v []byte
-	err := tx.QueryRowContext(ctx, `SELECT value FROM luaserve_store WHERE key = :key AND `+live,
-		sql.Named("key", []byte(key)), sql.Named("now", now)).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
-	return v, err == nil, err
-}
-
-// tx runs fn in an immediate transaction on the writer: it holds the
-// database's write lock from its start, so what fn reads stays true until
-// it commits, in this process and in any other.
-func (s *SQLite) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+// tx runs fn in a transaction on the writer: it holds the database's write
+// lock from its start, so what fn reads stays true until it commits, in
+// this process and in any other.
+func (s *SQLite) tx(ctx context.Context, fn func(db.Tx) error) error {
+	tx, err := s.d.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -306,10 +286,9 @@ func (s *SQLite) wrote(ctx context.Context, now int64) {
 	if s.sets.Add(1)%sweepEvery != 0 {
 		return
 	}
-	res, err := s.w.ExecContext(context.WithoutCancel(ctx), `DELETE FROM luaserve_store WHERE key IN
-		(SELECT key FROM luaserve_store WHERE expires != 0 AND expires <= ? LIMIT 1000)`, now)
+	res, err := s.d.Exec(context.WithoutCancel(ctx), `DELETE FROM luaserve_store WHERE key IN
+		(SELECT key FROM luaserve_store WHERE expires != 0 AND expires <= ? LIMIT 1000)`, db.Args{List: []any{now}})
 	if err == nil {
-		n, _ := res.RowsAffected()
-		s.stats.expired.Add(n)
+		s.stats.expired.Add(res.RowsAffected)
 	}
 }

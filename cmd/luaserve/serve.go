@@ -195,24 +195,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		// JSON throughout: a failure to serve is a log line too.
 		defer func() { err = logFailure(log, err) }()
 	}
-	// One store for every engine the reloader builds: the data survives
-	// reloads.
 	cfg := engineConfig(o, script, log)
-	shared, closeStore, err := o.store.open(ctx, cfg.Workers)
+	closeShared, err := openShared(ctx, o, script, &cfg)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	cfg.Store = shared
-	if cfg.HTTP, err = o.http.client(); err != nil {
-		return usageError{"-http-allow, -http-ca: " + err.Error()}
-	}
-	defer cfg.HTTP.CloseIdleConnections()
-	// One database too, opened on first use.
-	if cfg.DB, err = openDB(dbPath(o.db, script)); err != nil {
-		return err
-	}
-	defer cfg.DB.Close()
+	defer closeShared()
 	rcfg := reload.Config{
 		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
 		Log:      log,
@@ -248,6 +236,30 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
 	return serveUntil(ctx, srv, ln, o.shutdown, con)
+}
+
+// openShared opens what every engine the reloader builds shares, so that
+// it survives reloads: the store, the outbound HTTP client, the database
+// (opened on first use). The function it returns closes them.
+func openShared(ctx context.Context, o *options, script string, cfg *engine.Config) (func(), error) {
+	shared, closeStore, err := o.store.open(ctx, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Store = shared
+	if cfg.HTTP, err = o.http.client(); err != nil {
+		closeStore()
+		return nil, usageError{"-http-allow, -http-ca: " + err.Error()}
+	}
+	if cfg.DB, err = openDB(dbPath(o.db, script)); err != nil {
+		closeStore()
+		return nil, err
+	}
+	return func() {
+		cfg.DB.Close()
+		cfg.HTTP.CloseIdleConnections()
+		closeStore()
+	}, nil
 }
 
 // logFailure logs err, the reason serving stopped, and returns the exit
