@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/luaserve/luaserve/internal/suggest"
 	"sort"
 	"strings"
 
@@ -225,44 +226,12 @@ func eachReturn(stmts []ast.Stmt, fn func(*ast.ReturnStmt)) {
 
 // closest returns the known key within edit distance 2 of k, if one is.
 func closest(k string, known map[string]bool) string {
-	best, bestD := "", 3
 	keys := make([]string, 0, len(known))
 	for c := range known {
 		keys = append(keys, c)
 	}
 	sort.Strings(keys)
-	for _, c := range keys {
-		if d := editDistance(k, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Damerau-Levenshtein distance (with adjacent
-// transpositions, so "stauts" is one edit from "status").
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
+	return suggest.Closest(k, keys)
 }
 
 type hookCall struct {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"github.com/luaserve/luaserve/internal/suggest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,8 +210,8 @@ func TestEditDistance(t *testing.T) {
 		a, b string
 		d    int
 	}{{"stauts", "status", 1}, {"status", "status", 0}, {"hedaers", "headers", 1}, {"bdy", "body", 1}, {"colour", "cookies", 5}} {
-		if got := editDistance(c.a, c.b); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		if got := suggest.Distance(c.a, c.b); got != c.d {
+			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
 	}
 }
