@@ -2,12 +2,12 @@ package lint
 
 import (
 	"fmt"
-	"github.com/luaserve/luaserve/internal/suggest"
 	"sort"
 	"strings"
 
 	"github.com/yuin/gopher-lua/ast"
 
+	"github.com/luaserve/luaserve/internal/suggest"
 	"github.com/luaserve/luaserve/lua/stdlib"
 
 	"github.com/luaserve/luaserve/engine"
