@@ -1,11 +1,12 @@
 package lint
 
 import (
-	"github.com/luaserve/luaserve/internal/suggest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/luaserve/luaserve/internal/suggest"
 )
 
 // check writes files (name, source pairs; the first is the script) to a
