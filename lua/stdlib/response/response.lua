@@ -30,8 +30,9 @@ end
 function M.render(name, data, status, options)
   local ok, html = pcall(require("luaserve.template").render, name, data, options)
   if not ok then
-    -- Level 3 is the caller here: gopher-lua counts error's own frame.
-    error((tostring(html):gsub("^luaserve/response%.lua:%d+: ", "")), 3)
+    -- Without a position: a route's "return res.render(...)" is a tail
+    -- call, whose line is gone; the message names the template's.
+    error((tostring(html):gsub("^luaserve/response%.lua:%d+: ", "")), 0)
   end
   return { status = status or 200, html = html, headers = options and options.headers }
 end

@@ -62,12 +62,12 @@ fails("empty template name", "", {})
 assert(not pcall(template.render), "a name is required")
 assert(not pcall(template.render, "templates/page.html", {}, { layout = 1 }), "layout must be a string")
 
--- res.render: the page as an HTML response; errors name the caller's line.
+-- res.render: the page as an HTML response; errors name the template's line.
 local r = res.render("templates/layout.html", { links = {} }, 201, { headers = { ["x-a"] = "1" } })
 assert(r.status == 201 and r.html:find("<title>Default</title>", 1, true) and r.headers["x-a"] == "1")
 assert(res.render("templates/child.html", { links = {} }, nil, { layout = "templates/layout.html" }).status == 200)
 local ok, err = pcall(function()
-  local page = res.render("templates/broken.html", {}) -- line 70
+  local page = res.render("templates/broken.html", {})
   return page
 end)
-assert(not ok and err:find("^testdata/template_test.lua:70: template.render: template: templates/broken.html:4:"), err)
+assert(not ok and err:find("^template.render: template: templates/broken.html:4:"), err)
