@@ -122,3 +122,30 @@ func (b *budget) Charge(n int) error {
 	}
 	return nil
 }
+
+// BenchmarkRender: a cached page with a layout and a partial, ten rows.
+func BenchmarkRender(b *testing.B) {
+	dir := b.TempDir()
+	for name, text := range map[string]string{
+		"layout.html": `<title>{{block "title" .}}x{{end}}</title>{{template "nav.html" .}}<main>{{block "main" .}}{{end}}</main>`,
+		"nav.html":    `<nav>{{range .rows}}<a href="/u/{{.id}}">{{.name}}</a>{{end}}</nav>`,
+		"page.html":   `{{define "title"}}{{.title}}{{end}}{{define "main"}}{{range .rows}}<p title="{{.name}}">{{.id}} {{.name}}</p>{{end}}{{end}}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	L := lua.NewState()
+	defer L.Close()
+	if err := L.DoString(`data = { title = "<t>", rows = {} }
+for i = 1, 10 do data.rows[i] = { id = i, name = "user <" .. i .. ">" } end`); err != nil {
+		b.Fatal(err)
+	}
+	data := L.GetGlobal("data")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(context.Background(), dir, "page.html", "layout.html", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
