@@ -10,6 +10,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
 	"github.com/luaserve/luaserve/lua/stdlib/store"
+	"github.com/luaserve/luaserve/lua/stdlib/template"
 	"github.com/luaserve/luaserve/lua/stdlib/time"
 	"github.com/luaserve/luaserve/lua/stdlib/url"
 	"github.com/luaserve/luaserve/lua/stdlib/validate"
@@ -33,5 +34,6 @@ func Modules(hc *outbound.Client) []stdlib.Module {
 		validate.Module(),
 		http.Module(hc),
 		db.Module(),
+		template.Module(),
 	}
 }

@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -130,5 +131,46 @@ app.get("/ok", function() return "ok" end)
 	}
 	if _, body := do(t, c, "GET", s.url+"/ok", ""); body != "ok" {
 		t.Errorf("/ok: %q", body)
+	}
+}
+
+// TestExampleAccountsSignupRace: sign-ups of one name sent at once to the
+// accounts example, on as many states: exactly one wins, the others get
+// 409, and log-in takes the winner's password.
+func TestExampleAccountsSignupRace(t *testing.T) {
+	t.Parallel()
+	const n = 4
+	s := start(t, "../../examples/accounts/routes.lua", engine.Config{Workers: n, Timeout: 10 * time.Second})
+	c := client(t)
+	calls := make([]*call, n)
+	for i := range calls {
+		calls[i] = goDo(c, "POST", s.url+"/signup", fmt.Sprintf(`{"user":"ann","password":"password %d"}`, i))
+	}
+	winner, lost := -1, 0
+	for i, cl := range calls {
+		switch res, body := cl.wait(t); res.StatusCode {
+		case 201:
+			if winner >= 0 {
+				t.Errorf("sign-ups %d and %d both won", winner, i)
+			}
+			winner = i
+		case 409:
+			lost++
+		default:
+			t.Errorf("sign-up %d: %d %s", i, res.StatusCode, body)
+		}
+	}
+	if winner < 0 || lost != n-1 {
+		t.Fatalf("winner %d, %d lost", winner, lost)
+	}
+	login := func(i int) int {
+		res, _ := do(t, c, "POST", s.url+"/login", fmt.Sprintf(`{"user":"ann","password":"password %d"}`, i))
+		return res.StatusCode
+	}
+	if code := login(winner); code != 200 {
+		t.Errorf("the winner's log-in: %d", code)
+	}
+	if code := login((winner + 1) % n); code != 401 {
+		t.Errorf("a loser's log-in: %d", code)
 	}
 }

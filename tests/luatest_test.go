@@ -35,3 +35,17 @@ func TestExampleTodoDBLuaTests(t *testing.T) {
 		t.Fatalf("%d passed, %d failed:\n%s", sum.Passed, sum.Failed, out.String())
 	}
 }
+
+// TestExampleAccountsLuaTests runs examples/accounts/routes_test.lua: the
+// accounts example's sign-up, log-in, token, CORS, avatar and page tests.
+func TestExampleAccountsLuaTests(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	sum, err := luatest.Run(luatest.Config{Out: &out}, []string{"../examples/accounts/routes_test.lua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 0 || sum.Passed < 11 {
+		t.Fatalf("%d passed, %d failed:\n%s", sum.Passed, sum.Failed, out.String())
+	}
+}

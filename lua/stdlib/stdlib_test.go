@@ -22,6 +22,7 @@ import (
 	luslog "github.com/luaserve/luaserve/lua/stdlib/log"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
 	luastore "github.com/luaserve/luaserve/lua/stdlib/store"
+	luatemplate "github.com/luaserve/luaserve/lua/stdlib/template"
 	luatime "github.com/luaserve/luaserve/lua/stdlib/time"
 	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
 	luavalidate "github.com/luaserve/luaserve/lua/stdlib/validate"
@@ -32,7 +33,7 @@ import (
 func modules() []stdlib.Module {
 	return []stdlib.Module{json.Module(), luastore.Module(), luaurl.Module(), luatime.Module(),
 		luslog.Module(), response.Module(), luacrypto.Module(), luajwt.Module(),
-		luavalidate.Module(), luadb.Module()}
+		luavalidate.Module(), luadb.Module(), luatemplate.Module()}
 }
 
 // memoryDB is a throwaway in-memory database, opened on first use and

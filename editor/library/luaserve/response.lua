@@ -22,6 +22,17 @@ function response.html(text, status, headers) end
 ---@return luaserve.ResponseTable
 function response.text(text, status, headers) end
 
+---@class luaserve.response.RenderOptions: luaserve.template.Options
+---@field headers? table<string, string|number|string[]>
+
+---An HTML page from a template (luaserve.template.render).
+---@param name string
+---@param data? any
+---@param status? integer
+---@param options? luaserve.response.RenderOptions
+---@return luaserve.ResponseTable
+function response.render(name, data, status, options) end
+
 ---@param location string
 ---@param status? integer 302 by default
 ---@return luaserve.ResponseTable

@@ -23,6 +23,20 @@ function M.text(text, status, headers)
   return { status = status or 200, text = text, headers = headers }
 end
 
+-- res.render(name, data [, status [, options]]) -> response (text/html;
+-- charset=utf-8): luaserve.template's render(name, data, options) as the
+-- body, options.headers as the headers. A template error is raised, naming
+-- the caller's line.
+function M.render(name, data, status, options)
+  local ok, html = pcall(require("luaserve.template").render, name, data, options)
+  if not ok then
+    -- Without a position: a route's "return res.render(...)" is a tail
+    -- call, whose line is gone; the message names the template's.
+    error((tostring(html):gsub("^luaserve/response%.lua:%d+: ", "")), 0)
+  end
+  return { status = status or 200, html = html, headers = options and options.headers }
+end
+
 -- res.redirect(location [, status]) -> response; status defaults to 302
 function M.redirect(location, status)
   return { status = status or 302, redirect = location }
