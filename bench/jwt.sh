@@ -14,7 +14,7 @@ port=${PORT:-18787}
 cd "$(dirname "$0")"
 static=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null; rm -rf "$static"' EXIT
-BENCH_STATIC_DIR=$static GOMAXPROCS=1 taskset -c 1 "$bin" -addr "127.0.0.1:$port" routes.lua >/dev/null 2>&1 &
+BENCH_STATIC_DIR=$static GOMAXPROCS=1 taskset -c 1 "$bin" -addr "127.0.0.1:$port" -db :memory: routes.lua >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/hello" >/dev/null && break; sleep 0.1; done
 token=$(curl -sf "http://127.0.0.1:$port/jwt/token")
