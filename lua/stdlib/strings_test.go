@@ -104,9 +104,12 @@ func TestRepBudget(t *testing.T) {
 	for name, code := range map[string]string{
 		"rep":  `return string.rep("x", 2^21)`,
 		"gsub": `return string.gsub(("x"):rep(1000), "x", ("y"):rep(2000))`,
-		// one expansion of 100 times a 10 KB match: charged before it is made
-		"gsub_expand": `return string.gsub(("x"):rep(1e4), ".+", ("%0"):rep(100))`,
+		// one expansion of 200 times a 10 KB match (2 MB): charged before it is made
+		"gsub_expand": `return string.gsub(("x"):rep(1e4), ".+", ("%0"):rep(200))`,
 	} {
+		// A budget of its own for each case: map order is random, and what
+		// one case charged must not decide whether the next one fails.
+		ctx := stdlib.WithBudget(context.Background(), &budget{limit: 1 << 20})
 		_, err := run(t, ctx, code)
 		if err == nil || !strings.Contains(err.Error(), "request memory limit exceeded") {
 			t.Errorf("%s: got %v", name, err)
