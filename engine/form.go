@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/lua/stdlib"
 	luaurl "github.com/luaserve/luaserve/lua/stdlib/url"
 	"github.com/luaserve/luaserve/upload"
 )
@@ -72,12 +73,17 @@ func (rt *requestTables) raise(L *lua.LState, re *requestError) {
 	L.Error(ud, 0)
 }
 
-// requestErrorOf finds a request error raised as a Lua error's value.
+// requestErrorOf finds a request error raised as a Lua error's value: the
+// engine's own, or a module's stdlib.StatusError (a backend that does not
+// answer: 503).
 func requestErrorOf(v lua.LValue) *requestError {
 	if ud, ok := v.(*lua.LUserData); ok {
 		if re, ok := ud.Value.(*requestError); ok {
 			return re
 		}
+	}
+	if se := stdlib.StatusErrorOf(v); se != nil {
+		return &requestError{se.Status, se.Reason}
 	}
 	return nil
 }

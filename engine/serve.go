@@ -159,10 +159,14 @@ func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
 		return true
 	}
 	timeout := errors.Is(se.Err, ErrTimeLimit)
-	if se.request != nil {
+	switch {
+	case se.request != nil && se.request.status >= 500:
+		e.log.Warn("luaserve: request not served", "route", se.Route, "method", string(r.Method),
+			"target", string(r.Target), "why", se.request.Error())
+	case se.request != nil:
 		e.log.Info("luaserve: request refused", "route", se.Route, "method", string(r.Method),
 			"target", string(r.Target), "why", se.request.Error())
-	} else {
+	default:
 		e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
 			"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
 	}

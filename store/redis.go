@@ -46,8 +46,15 @@ func OpenRedis(ctx context.Context, url string, poolSize int) (*Redis, error) {
 // Close closes the connections.
 func (r *Redis) Close() error { return r.c.Close() }
 
+// fail words err; one that is not Redis's own answer (a WRONGTYPE, a
+// script error) nor the request's context ending means the server could
+// not be reached, and wraps ErrUnavailable.
 func (r *Redis) fail(op string, err error) error {
-	return fmt.Errorf("store: %s: redis at %s: %w", op, r.addr, err)
+	var reply redis.Error
+	if errors.As(err, &reply) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("store: %s: redis at %s: %w", op, r.addr, err)
+	}
+	return fmt.Errorf("%w: %s: redis at %s: %w", ErrUnavailable, op, r.addr, err)
 }
 
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {

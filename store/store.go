@@ -67,6 +67,10 @@ var (
 	ErrTooLarge = errors.New("store: value larger than the store's memory bound")
 	// ErrOverflow is returned by Incr when the result leaves int64.
 	ErrOverflow = errors.New("store: increment overflows a 64-bit integer")
+	// ErrUnavailable is wrapped by the errors of a networked backend that
+	// cannot be reached (refused, reset, timed out): the request cannot be
+	// served now, though it may be once the backend is back.
+	ErrUnavailable = errors.New("store: backend unavailable")
 )
 
 // DefaultMaxBytes bounds the embedded store when nothing else is said

@@ -3,9 +3,13 @@ package tests
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,5 +189,101 @@ func TestCLIStoreRedisShared(t *testing.T) {
 	_, stderr, code := cli(t, dir, "-store", "redis://127.0.0.1:1/0", "routes.lua")
 	if code == 0 || !strings.Contains(stderr, "127.0.0.1:1") {
 		t.Errorf("unreachable Redis: exit %d, %q", code, stderr)
+	}
+}
+
+// ownRedis starts a Redis server of the test's own on a free port and
+// returns its URL and a function that stops it (and waits). Without
+// redis-server the test skips, or fails when LUASERVE_REQUIRE_REDIS is set.
+func ownRedis(t *testing.T, port int) (url string, stop func()) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("LUASERVE_REQUIRE_REDIS") != "" {
+			t.Fatal("LUASERVE_REQUIRE_REDIS is set but redis-server is not on PATH")
+		}
+		t.Skip("no redis-server")
+	}
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}
+	t.Cleanup(stop)
+	url = fmt.Sprintf("redis://127.0.0.1:%d/0", port)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, err := store.OpenRedis(context.Background(), url, 1)
+		if err == nil {
+			r.Close()
+			return url, stop
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %d did not answer: %v", port, err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling, with the deadline above
+	}
+}
+
+// freePort returns a TCP port nothing listens on (at the moment).
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestCLIStoreRedisDown: while Redis is down, routes that use the store
+// answer 503 (not a 500, not a wrong 200 built from a nil), the log says
+// why, other routes serve on, and service resumes by itself when Redis is
+// back on the same address.
+func TestCLIStoreRedisDown(t *testing.T) {
+	port := freePort(t)
+	url, stop := ownRedis(t, port)
+	dir := scriptDir(t, "routes.lua", storeScript+`app.get("/ok", function() return "ok" end)
+app.get("/caught", function()
+  local ok, err = pcall(store.get, "x")
+  return { status = 200, body = tostring(ok) .. " " .. tostring(err) }
+end)
+`)
+	s := startCLI(t, dir, "-quiet", "-store", url, "routes.lua")
+	c := client(t)
+	if res, body := do(t, c, "POST", s.url+"/hit", ""); res.StatusCode != 200 || body != "1" {
+		t.Fatalf("before: %d %q", res.StatusCode, body)
+	}
+	stop()
+	res, body := do(t, c, "POST", s.url+"/hit", "")
+	if res.StatusCode != 503 || strings.Contains(body, "127.0.0.1") {
+		t.Errorf("Redis down: %d %q; want 503 without the backend's address", res.StatusCode, body)
+	}
+	if _, body := do(t, c, "GET", s.url+"/caught", ""); !strings.HasPrefix(body, "false 503 Service Unavailable") {
+		t.Errorf("pcall of a store call with Redis down: %q", body)
+	}
+	if _, body := do(t, c, "GET", s.url+"/ok", ""); body != "ok" {
+		t.Errorf("a route without the store: %q", body)
+	}
+	waitLog(t, s.stderr, regexp.MustCompile(`backend unavailable.*127\.0\.0\.1:`+strconv.Itoa(port)))
+
+	ownRedis(t, port) // back, empty, on the same address
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, body := do(t, c, "POST", s.url+"/hit", "")
+		if res.StatusCode == 200 && body == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10s after Redis came back: %d %q", res.StatusCode, body)
+		}
+		time.Sleep(50 * time.Millisecond) // polling, with the deadline above
 	}
 }

@@ -14,10 +14,13 @@
 // booleans, json.null or tables of those, kept byte for byte (see codec.go):
 // a table read back is a copy, and changing it changes nothing until set
 // again. Misuse (a key that is not a string, a value that cannot be stored)
-// raises; a failing backend returns nil and a message starting "store: ".
+// raises; a failing backend returns nil and a message starting "store: ",
+// but one that cannot be reached stops the route with a 503
+// (stdlib.StatusError).
 package store
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"time"
@@ -25,6 +28,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/store"
 )
 
 // Module is require("luaserve.store"): the host's store.
@@ -47,8 +51,16 @@ func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 
 type binding struct{ h stdlib.Host }
 
-// fail pushes nil and the backend's error.
-func fail(L *lua.LState, err error) int {
+// fail pushes nil and the backend's error; a backend that cannot be
+// reached stops the route instead, answered 503 unless it catches it (a
+// route that read nil would take it for "no such key").
+func (b binding) fail(L *lua.LState, err error) int {
+	if errors.Is(err, store.ErrUnavailable) {
+		// The detail (the backend's address) goes to the log, not to the
+		// client.
+		b.h.Log().Warn("luaserve.store: backend unavailable", "err", err.Error())
+		stdlib.RaiseStatus(L, &stdlib.StatusError{Status: 503, Reason: "the store is unavailable"})
+	}
 	L.Push(lua.LNil)
 	L.Push(lua.LString("store: " + strings.TrimPrefix(err.Error(), "store: ")))
 	return 2
@@ -57,7 +69,7 @@ func fail(L *lua.LState, err error) int {
 func (b binding) get(L *lua.LState) int {
 	v, ok, err := b.h.Store().Get(b.h.Context(), L.CheckString(1))
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	if !ok {
 		L.Push(lua.LNil)
@@ -65,7 +77,7 @@ func (b binding) get(L *lua.LState) int {
 	}
 	val, err := decode(b.h.Context(), L, v)
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	L.Push(val)
 	return 1
@@ -76,14 +88,14 @@ func (b binding) set(L *lua.LState) int {
 	s, ctx := b.h.Store(), b.h.Context()
 	if L.Get(2) == lua.LNil {
 		if _, err := s.Delete(ctx, key); err != nil {
-			return fail(L, err)
+			return b.fail(L, err)
 		}
 		L.Push(lua.LTrue)
 		return 1
 	}
 	value, ttl := b.value(L, 2), optTTL(L, 3)
 	if err := s.Set(ctx, key, value, ttl); err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	L.Push(lua.LTrue)
 	return 1
@@ -94,7 +106,7 @@ func (b binding) add(L *lua.LState) int {
 	value, ttl := b.value(L, 2), optTTL(L, 3)
 	ok, err := b.h.Store().Add(b.h.Context(), key, value, ttl)
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	L.Push(lua.LBool(ok))
 	return 1
@@ -113,7 +125,7 @@ func (b binding) cas(L *lua.LState) int {
 	}
 	ok, err := b.h.Store().Swap(b.h.Context(), key, old, value, optTTL(L, 4))
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	L.Push(lua.LBool(ok))
 	return 1
@@ -151,7 +163,7 @@ const maxTTL = 100 * 365 * 24 * time.Hour
 func (b binding) delete(L *lua.LState) int {
 	ok, err := b.h.Store().Delete(b.h.Context(), L.CheckString(1))
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	L.Push(lua.LBool(ok))
 	return 1
@@ -168,7 +180,7 @@ func (b binding) incr(L *lua.LState) int {
 	}
 	n, err := b.h.Store().Incr(b.h.Context(), key, int64(by), optTTL(L, 3))
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	L.Push(lua.LNumber(n))
 	return 1
@@ -178,7 +190,7 @@ func (b binding) ttl(L *lua.LState) int {
 	left, ok, err := b.h.Store().TTL(b.h.Context(), L.CheckString(1))
 	switch {
 	case err != nil:
-		return fail(L, err)
+		return b.fail(L, err)
 	case !ok:
 		L.Push(lua.LNil)
 	case left == 0:
@@ -192,7 +204,7 @@ func (b binding) ttl(L *lua.LState) int {
 func (b binding) stats(L *lua.LState) int {
 	st, err := b.h.Store().Stats(b.h.Context())
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	t := L.CreateTable(0, 7)
 	for _, f := range []struct {
@@ -211,7 +223,7 @@ func (b binding) stats(L *lua.LState) int {
 func (b binding) keys(L *lua.LState) int {
 	keys, err := b.h.Store().Keys(b.h.Context(), L.OptString(1, ""))
 	if err != nil {
-		return fail(L, err)
+		return b.fail(L, err)
 	}
 	list := L.CreateTable(len(keys), 0)
 	for _, k := range keys {
