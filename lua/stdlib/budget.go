@@ -39,3 +39,13 @@ func Charge(ctx context.Context, n int) error {
 func WithBudget(ctx context.Context, b Budget) context.Context {
 	return context.WithValue(ctx, BudgetKey, b)
 }
+
+// Check is what a long-running built-in does now and then (every thousand
+// values, say): it returns the cause when ctx's request has ended (its
+// time limit, its client gone), and otherwise charges n more bytes.
+func Check(ctx context.Context, n int) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return Charge(ctx, n)
+}

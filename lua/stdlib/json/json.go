@@ -313,14 +313,10 @@ func Decode(ctx context.Context, L *lua.LState, s string) (lua.LValue, error) {
 	return v, err
 }
 
-// check is what a long encode or decode does every checkEvery values: it
-// stops when the request's context has ended, and charges n more bytes to
-// its memory budget.
+// check is what a long encode or decode does every checkEvery values
+// (stdlib.Check), its error worded as luaserve.json's.
 func check(ctx context.Context, n int) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("json: %w", context.Cause(ctx))
-	}
-	if err := stdlib.Charge(ctx, n); err != nil {
+	if err := stdlib.Check(ctx, n); err != nil {
 		return fmt.Errorf("json: %w", err)
 	}
 	return nil

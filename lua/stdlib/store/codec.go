@@ -43,8 +43,9 @@ var errCorrupt = errors.New("store: stored value is corrupt")
 // encoder appends the stored form of a value, checking the request's time
 // and memory as it goes, like json.Encode.
 type encoder struct {
-	ctx   context.Context
-	steps int
+	ctx     context.Context
+	steps   int
+	charged int // bytes of output charged so far
 }
 
 func encode(ctx context.Context, v lua.LValue) ([]byte, error) {
@@ -52,6 +53,9 @@ func encode(ctx context.Context, v lua.LValue) ([]byte, error) {
 	case lua.LNumber:
 		return appendNumber(nil, float64(v)), nil
 	case lua.LString:
+		if err := stdlib.Charge(ctx, len(v)); err != nil {
+			return nil, err
+		}
 		return append(append(make([]byte, 0, len(v)+1), 's'), v...), nil
 	}
 	e := encoder{ctx: ctx}
@@ -68,9 +72,10 @@ func appendNumber(b []byte, f float64) []byte {
 // Long: one case per Lua type, each a line or two.
 func (e *encoder) item(b []byte, v lua.LValue, depth int) ([]byte, error) {
 	if e.steps++; e.steps%checkEvery == 0 {
-		if err := check(e.ctx, len(b)); err != nil {
+		if err := stdlib.Check(e.ctx, len(b)-e.charged); err != nil {
 			return nil, err
 		}
+		e.charged = len(b)
 	}
 	switch v := v.(type) {
 	case lua.LBool:
@@ -160,7 +165,7 @@ func decode(ctx context.Context, L *lua.LState, s []byte) (lua.LValue, error) {
 // Long: one case per tag, each a few lines.
 func (d *decoder) item(depth int) (lua.LValue, error) {
 	if d.steps++; d.steps%checkEvery == 0 {
-		if err := check(d.ctx, checkEvery*valueBytes); err != nil {
+		if err := stdlib.Check(d.ctx, checkEvery*valueBytes); err != nil {
 			return nil, err
 		}
 	}
@@ -180,6 +185,9 @@ func (d *decoder) item(depth int) (lua.LValue, error) {
 		n, w := binary.Uvarint(d.s[d.i:])
 		if w <= 0 || n > uint64(len(d.s)-d.i-w) {
 			return nil, errCorrupt
+		}
+		if err := stdlib.Charge(d.ctx, int(n)); err != nil {
+			return nil, err
 		}
 		start := d.i + w
 		d.i = start + int(n)
@@ -235,14 +243,4 @@ func (d *decoder) table(depth int) (lua.LValue, error) {
 	}
 	d.i++
 	return tb, nil
-}
-
-// check is what a long encode or decode does every checkEvery values: it
-// stops when the request's context has ended, and charges n more bytes to
-// its memory budget.
-func check(ctx context.Context, n int) error {
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
-	return stdlib.Charge(ctx, n)
 }
