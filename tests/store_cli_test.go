@@ -287,3 +287,30 @@ end)
 		time.Sleep(50 * time.Millisecond) // polling, with the deadline above
 	}
 }
+
+// TestCLIStoreFlags: -store-max-memory bounds the memory store (the least
+// recently used keys go, counted in stats), and a -store file that is not
+// a SQLite database stops the start with its name.
+func TestCLIStoreFlags(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", `local app = require("luaserve")
+local store = require("luaserve.store")
+app.get("/fill", function()
+  for i = 1, 200 do store.set("k" .. i, string.rep("x", 100)) end
+  local st = store.stats()
+  return st.keys .. " " .. st.evictions .. " " .. tostring(st.bytes <= st.max_bytes) .. " " .. tostring(store.get("k200") ~= nil)
+end)
+`, "notdb.bin", strings.Repeat("not a database\n", 100))
+	s := startCLI(t, dir, "-quiet", "-store-max-memory", "8KiB", "routes.lua")
+	_, body := do(t, client(t), "GET", s.url+"/fill", "")
+	var keys, evicted int
+	var under, newest string
+	fmt.Sscan(body, &keys, &evicted, &under, &newest)
+	if keys >= 200 || evicted != 200-keys || under != "true" || newest != "true" {
+		t.Errorf("200 sets into 8 KiB: %q (keys, evictions, within the bound, the newest kept)", body)
+	}
+	_, stderr, code := cli(t, dir, "-store", "sqlite:notdb.bin", "routes.lua")
+	if code == 0 || !strings.Contains(stderr, "notdb.bin") {
+		t.Errorf("-store on a file that is not SQLite: exit %d, %q", code, stderr)
+	}
+}
