@@ -5,12 +5,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/lua/stdlib"
+	gostore "github.com/luaserve/luaserve/store"
 )
 
 // TestDecodeCorrupt: a stored value that this codec did not write (another
@@ -75,3 +77,28 @@ func (l *limit) Charge(n int) error {
 	}
 	return nil
 }
+
+// TestKeysCharged: the list store.keys builds counts against the request's
+// memory budget.
+func TestKeysCharged(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	s := gostore.NewMemory(0)
+	for i := range 2000 {
+		s.Set(context.Background(), strings.Repeat("k", 1000)+strconv.Itoa(i), []byte("1"), 0)
+	}
+	h := &budgetHost{BasicHost: stdlib.BasicHost{Shared: s}, ctx: stdlib.WithBudget(context.Background(), &limit{max: 1 << 20})}
+	L.SetGlobal("store", open(L, h))
+	err := L.DoString(`return store.keys()`)
+	if err == nil || !strings.Contains(err.Error(), "request memory limit exceeded") {
+		t.Fatalf("2 MB of keys under a 1 MiB budget: %v", err)
+	}
+}
+
+// budgetHost is a BasicHost whose requests charge a budget.
+type budgetHost struct {
+	stdlib.BasicHost
+	ctx context.Context
+}
+
+func (h *budgetHost) Context() context.Context { return h.ctx }

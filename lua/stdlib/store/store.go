@@ -225,6 +225,15 @@ func (b binding) keys(L *lua.LState) int {
 	if err != nil {
 		return b.fail(L, err)
 	}
+	// A store of millions of keys makes a list that big: it counts against
+	// the request's memory like any other built value.
+	n := 0
+	for _, k := range keys {
+		n += len(k) + valueBytes
+	}
+	if err := stdlib.Charge(b.h.Context(), n); err != nil {
+		L.RaiseError("store.keys: %s", err.Error())
+	}
 	list := L.CreateTable(len(keys), 0)
 	for _, k := range keys {
 		list.Append(lua.LString(k))
