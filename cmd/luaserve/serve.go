@@ -85,7 +85,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	fs.StringVar(&o.sessionSecret, "session-secret", "", "key of app.sessions's cookies, at least 32 random bytes (openssl rand -hex 32); better given as LUASERVE_SESSION_SECRET")
 	fs.StringVar(&o.sessionOld, "session-old-secrets", "", "comma-separated earlier -session-secret values: their cookies still open, new ones use -session-secret")
-	fs.StringVar(&o.db, "db", "", "SQLite database file of luaserve.db, created on first use; :memory: for a throwaway one "+
+	fs.StringVar(&o.db, "db", "", "luaserve.db's database: a SQLite file, created on first use; :memory: for a throwaway one; "+
+		"or postgres://user:pass@host:port/name, shared by every instance that names it "+
 		"(default: beside the script, named after it: routes.db for routes.lua; :memory: for the embedded example)")
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
@@ -251,7 +252,7 @@ func openShared(ctx context.Context, o *options, script string, cfg *engine.Conf
 		closeStore()
 		return nil, usageError{"-http-allow, -http-ca: " + err.Error()}
 	}
-	if cfg.DB, err = openDB(dbPath(o.db, script)); err != nil {
+	if cfg.DB, err = openDB(ctx, dbPath(o.db, script), cfg.Workers); err != nil {
 		closeStore()
 		return nil, err
 	}
