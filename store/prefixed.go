@@ -59,6 +59,14 @@ func (p *Prefixed) Keys(ctx context.Context, prefix string) ([]string, error) {
 // Stats are the whole backend's: a namespace has no counters of its own.
 func (p *Prefixed) Stats(ctx context.Context) (Stats, error) { return p.s.Stats(ctx) }
 
+// Ping pings the backend, when it has a server.
+func (p *Prefixed) Ping(ctx context.Context) error {
+	if pi, ok := p.s.(Pinger); ok {
+		return pi.Ping(ctx)
+	}
+	return nil
+}
+
 // Clear deletes every key under the prefix.
 func (p *Prefixed) Clear(ctx context.Context) error {
 	keys, err := p.s.Keys(ctx, p.prefix)

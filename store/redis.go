@@ -49,6 +49,14 @@ func OpenRedis(ctx context.Context, url string, poolSize int) (*Redis, error) {
 	return r, nil
 }
 
+// Ping checks that the server answers.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		return r.fail("ping", err)
+	}
+	return nil
+}
+
 // Close closes the connections.
 func (r *Redis) Close() error { return r.c.Close() }
 

@@ -3,6 +3,7 @@ package tests
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,6 +27,19 @@ app.post("/claim/:round", function(req)
   return { status = 409, body = "lost" }
 end)
 app.get("/ok", function() return "ok" end)
+app.get("/ready", function()
+  local ok, err = db.ping()
+  local sok, serr = store.ping()
+  if ok and sok then return "ready " .. db.engine() end
+  return { status = 503, body = err or serr }
+end)
+db.migrate({ users = "CREATE TABLE users (email TEXT CONSTRAINT users_email_key UNIQUE)" })
+app.post("/users", function(req)
+  local ok, err = pcall(db.exec, "INSERT INTO users (email) VALUES (?)", req.query.email)
+  if ok then return { status = 201 } end
+  if err:find("unique_violation", 1, true) then return { status = 409, body = err } end
+  error(err)
+end)
 `
 
 // tally counts one kind of request's answers under load.
@@ -111,6 +125,15 @@ func TestScaleOutSharedState(t *testing.T) {
 	}
 	t.Logf("%d increments and %d inserts through two instances in 2s", incr.ok.Load(), ins.ok.Load())
 
+	if _, body := do(t, c, "GET", a.url+"/ready", ""); body != "ready postgres" {
+		t.Errorf("ready: %q", body)
+	}
+	if res, _ := do(t, c, "POST", a.url+"/users?email=a@x", ""); res.StatusCode != 201 {
+		t.Errorf("first sign-up: %d", res.StatusCode)
+	}
+	if res, body := do(t, c, "POST", b.url+"/users?email=a@x", ""); res.StatusCode != 409 || !strings.Contains(body, "users_email_key") {
+		t.Errorf("second sign-up through the other instance: %d %q", res.StatusCode, body)
+	}
 	for round := range 30 {
 		var wins atomic.Int64
 		var wg sync.WaitGroup
@@ -156,6 +179,9 @@ func TestScaleOutBackendRestarts(t *testing.T) {
 		time.Sleep(time.Second) // the outage's length, not a synchronisation
 		if _, body := do(t, c, "GET", a.url+"/ok", ""); body != "ok" {
 			t.Errorf("during the %s outage a route without it answered %q", name, body)
+		}
+		if res, body := do(t, c, "GET", b.url+"/ready", ""); res.StatusCode != 503 || !strings.Contains(body, "unavailable") {
+			t.Errorf("readiness during the %s outage: %d %q", name, res.StatusCode, body)
 		}
 		if err := up(); err != nil {
 			t.Fatal(err)
