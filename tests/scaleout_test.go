@@ -2,10 +2,12 @@ package tests
 
 import (
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -224,5 +226,50 @@ func TestScaleOutBackendRestarts(t *testing.T) {
 		if acked := x.tl.ok.Load(); n < acked || n > acked+8 {
 			t.Errorf("%s: %d stored, %d acknowledged", x.name, n, acked)
 		}
+	}
+}
+
+// TestCopyDBToPostgres: a prototype's todos in SQLite move to PostgreSQL
+// with "luaserve copy-db": the same API answers the same JSON from either,
+// and the next todo gets the next id, not one that collides.
+func TestCopyDBToPostgres(t *testing.T) {
+	t.Parallel()
+	pg := pgSchema(t, serviceURL(t, "POSTGRES"))
+	dir := t.TempDir()
+	script := filepath.Join(repoRoot(t), "examples", "todo_db.lua")
+	c := client(t)
+	s := startCLI(t, dir, "-quiet", "-db", "todos.db", script)
+	do(t, c, "POST", s.url+"/todos", `{"title":"one","tags":["a","b"]}`)
+	two, _ := do(t, c, "POST", s.url+"/todos", `{"title":"two \"quoted\""}`)
+	if two.StatusCode != 201 {
+		t.Fatalf("seeding: %d", two.StatusCode)
+	}
+	do(t, c, "PUT", s.url+"/todos/2", `{"done":true}`)
+	_, want := do(t, c, "GET", s.url+"/todos", "")
+	_, wantTag := do(t, c, "GET", s.url+"/tags/b", "")
+	stopCLI(t, s, syscall.SIGTERM)
+
+	// Before the migrations ran in PostgreSQL there is nowhere to copy to.
+	if _, stderr, code := cli(t, dir, "copy-db", "todos.db", pg); code == 0 || !strings.Contains(stderr, "migrations create it") {
+		t.Errorf("copy before migrating: exit %d, %q", code, stderr)
+	}
+	s = startCLI(t, dir, "-quiet", "-db", pg, script) // runs the migrations there
+	stopCLI(t, s, syscall.SIGTERM)
+	out, stderr, code := cli(t, dir, "copy-db", "todos.db", pg)
+	if code != 0 || !strings.Contains(out, "todos: 2 rows") || !strings.Contains(out, "tags: 2 rows") {
+		t.Fatalf("copy-db: exit %d, %q %q", code, out, stderr)
+	}
+	if _, _, code := cli(t, dir, "copy-db", "todos.db", pg); code == 0 {
+		t.Error("a second copy into tables that hold rows succeeded")
+	}
+	s = startCLI(t, dir, "-quiet", "-db", pg, script)
+	if _, got := do(t, c, "GET", s.url+"/todos", ""); got != want {
+		t.Errorf("from PostgreSQL:\n%s\nfrom SQLite:\n%s", got, want)
+	}
+	if _, got := do(t, c, "GET", s.url+"/tags/b", ""); got != wantTag {
+		t.Errorf("by tag from PostgreSQL: %s, from SQLite: %s", got, wantTag)
+	}
+	if res, body := do(t, c, "POST", s.url+"/todos", `{"title":"three"}`); res.StatusCode != 201 || !strings.Contains(body, `"id":3`) {
+		t.Errorf("the next todo: %d %s", res.StatusCode, body)
 	}
 }

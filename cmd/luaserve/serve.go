@@ -97,6 +97,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 			"       luaserve routes script.lua        print the route table\n"+
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
 			"       luaserve init [folder]            write a starter project with editor definitions\n"+
+			"       luaserve copy-db FILE.db PGURL    copy a SQLite database into PostgreSQL\n"+
 			"       luaserve version                  also -version, --version\n"+
 			"       luaserve health [url]             probe a running server (exit 0 if it answers below 500)\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
