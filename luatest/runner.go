@@ -209,15 +209,11 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		return fileFail(err)
 	}
 	fr := &fileRun{cfg: cfg, file: file, logs: &strings.Builder{}}
-	var closeStore func()
-	if fr.store, closeStore, err = openStore(cfg); err != nil {
+	closeBackends, err := fr.openBackends()
+	if err != nil {
 		return fileFail(err)
 	}
-	defer closeStore()
-	if fr.db, err = openTestDB(cfg); err != nil {
-		return fileFail(err)
-	}
-	defer fr.db.Close()
+	defer closeBackends()
 	sql := db.Opened(fr.db)
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fr.mocks = &mocks{}
@@ -259,6 +255,21 @@ func runFile(cfg Config, file string) (passed, failed int) {
 		}
 	}
 	return passed, failed
+}
+
+// openBackends opens the file's store and database; the function it
+// returns closes both.
+func (fr *fileRun) openBackends() (func(), error) {
+	st, closeStore, err := openStore(fr.cfg)
+	if err != nil {
+		return nil, err
+	}
+	if fr.db, err = openTestDB(fr.cfg); err != nil {
+		closeStore()
+		return nil, err
+	}
+	fr.store = st
+	return func() { fr.db.Close(); closeStore() }, nil
 }
 
 // newState makes the test file's state as the server's are made, with the
