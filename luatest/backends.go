@@ -70,7 +70,7 @@ func openTestDB(cfg Config) (testDB, error) {
 		return newFreshDB()
 	}
 	if !db.IsPostgresURL(cfg.DB) {
-		return nil, fmt.Errorf("-db %q: luaserve test takes :memory: or postgres://...", cfg.DB)
+		return nil, fmt.Errorf("-db %q: luaserve test takes :memory: or a postgres:// URL", cfg.DB)
 	}
 	return newPostgresDB(cfg.DB)
 }
