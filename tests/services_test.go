@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,5 +190,9 @@ func pgSchema(t *testing.T, url string) string {
 			d.Close()
 		}
 	})
-	return url + "&search_path=" + name
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + name
 }
