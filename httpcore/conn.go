@@ -61,9 +61,11 @@ type conn struct {
 	iov  [3][]byte
 	bufs net.Buffers // writeThrough's vector, over iov
 
-	req  Request
-	res  ResponseWriter
-	body body
+	req   Request
+	res   ResponseWriter
+	peer  peer           // forwarded.go
+	idBuf [idBufLen]byte // storage of a generated Request.ID
+	body  body
 
 	// The request's context (context.go): ctx is nil until the handler
 	// asks for it; cancel is nil except while a handler holds a context.
@@ -90,7 +92,8 @@ func newConn(s *Server, rw net.Conn) *conn {
 	}
 	c.req.c = c
 	c.req.Body = &c.body
-	c.req.RemoteAddr = rw.RemoteAddr().String()
+	c.peer.scheme = SchemeHTTP
+	c.setPeer(rw.RemoteAddr().String())
 	c.req.LocalAddr = rw.LocalAddr()
 	c.body.c = c
 	c.res.c = c
@@ -256,6 +259,7 @@ func (c *conn) readRequest() error {
 			}
 			c.r += end
 			c.bodyBase = c.r
+			c.prepare()
 			return c.startBody()
 		}
 		n := c.w - c.r

@@ -32,8 +32,21 @@ type Request struct {
 	// and a *ParseError (see StatusOf) for a malformed or oversized one.
 	// After ReceiveBody it reads the stored body, from memory or the file.
 	Body io.Reader
-	// RemoteAddr is the peer's address, "ip:port".
+	// RemoteAddr is the peer's address, "ip:port" (with the PROXY
+	// protocol, the address its header gave).
 	RemoteAddr string
+	// RemoteIP is the client's IP address: RemoteAddr's, or, from a
+	// trusted proxy (Server.TrustedProxies), the one its Forwarded or
+	// X-Forwarded-For field names; Forwarded says it is the latter.
+	RemoteIP  string
+	Forwarded bool
+	// Scheme is "http" or "https": the connection's, or the one a trusted
+	// proxy's Forwarded proto= or X-Forwarded-Proto names.
+	Scheme string
+	// ID is the request's id (Server.RequestIDs): a trusted proxy's
+	// X-Request-Id when it is sane, else a new one. Like the other byte
+	// slices, valid until the handler returns.
+	ID []byte
 	// LocalAddr is the address the connection was accepted on.
 	LocalAddr net.Addr
 

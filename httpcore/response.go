@@ -271,6 +271,7 @@ func (w *ResponseWriter) commit(final bool) {
 		b = append(b, c.srv.Name...)
 		b = append(b, "\r\n"...)
 	}
+	b = w.appendCoreFields(b)
 	b = w.appendFraming(b, final)
 	if closeReq || w.req.close || c.srv.inShutdown.Load() || !c.bodyKeepable() {
 		c.closeAfter = true

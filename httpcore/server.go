@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -93,6 +94,21 @@ type Server struct {
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each write of the response to the socket.
 	WriteTimeout time.Duration
+
+	// TrustedProxies are the peers whose forwarding fields are believed:
+	// Forwarded, X-Forwarded-For, X-Forwarded-Proto and X-Request-Id set
+	// Request.RemoteIP, Scheme and ID (forwarded.go); from anyone else they
+	// are ignored. With ProxyProtocol, the peers that must send a PROXY
+	// protocol header.
+	TrustedProxies []netip.Prefix
+	// RequestIDs gives every request an ID (Request.ID); SendRequestID
+	// also sends it as the X-Request-Id response field.
+	RequestIDs, SendRequestID bool
+	// ProxyProtocol: connections from TrustedProxies begin with a PROXY
+	// protocol header (v1 or v2), whose source address becomes the
+	// connection's RemoteAddr (proxyproto.go). A malformed one, or none
+	// within ReadHeaderTimeout, closes the connection.
+	ProxyProtocol bool
 
 	// ErrorLog receives handler panics and accept errors; nil means
 	// slog.Default().

@@ -46,6 +46,7 @@ func (a *accessLog) write(w *httpcore.ResponseWriter, r *httpcore.Request, start
 	e := accessEntry{
 		time:     now,
 		remote:   r.RemoteAddr,
+		id:       r.ID,
 		method:   r.Method,
 		target:   r.Target,
 		status:   w.Status(),
@@ -55,6 +56,9 @@ func (a *accessLog) write(w *httpcore.ResponseWriter, r *httpcore.Request, start
 	}
 	if panicked && !w.Committed() {
 		e.status = 500
+	}
+	if r.Forwarded {
+		e.client = r.RemoteIP
 	}
 	a.lines.mu.Lock()
 	if a.json {
@@ -70,7 +74,9 @@ func (a *accessLog) write(w *httpcore.ResponseWriter, r *httpcore.Request, start
 type accessEntry struct {
 	time           time.Time
 	remote         string
+	client         string // the client a trusted proxy named; "" when none
 	method, target []byte
+	id             []byte
 	status         int
 	bytes          int64
 	duration       time.Duration
@@ -83,6 +89,10 @@ func (e *accessEntry) appendText(b []byte) []byte {
 	b = appendRFC3339Millis(b, e.time)
 	b = append(b, " level=INFO msg=request remote="...)
 	b = appendTextValue(b, e.remote)
+	if e.client != "" {
+		b = append(b, " client="...)
+		b = appendTextValue(b, e.client)
+	}
 	b = append(b, " method="...)
 	b = appendTextValue(b, e.method)
 	b = append(b, " target="...)
@@ -93,6 +103,10 @@ func (e *accessEntry) appendText(b []byte) []byte {
 	b = strconv.AppendInt(b, e.bytes, 10)
 	b = append(b, " duration="...)
 	b = append(b, e.duration.String()...)
+	if len(e.id) > 0 {
+		b = append(b, " request_id="...)
+		b = appendTextValue(b, e.id)
+	}
 	if e.aborted {
 		b = append(b, " aborted=true"...)
 	}
@@ -105,6 +119,10 @@ func (e *accessEntry) appendJSON(b []byte) []byte {
 	b = e.time.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","level":"INFO","msg":"request","remote":`...)
 	b = jsonstr.Append(b, e.remote)
+	if e.client != "" {
+		b = append(b, `,"client":`...)
+		b = jsonstr.Append(b, e.client)
+	}
 	b = append(b, `,"method":`...)
 	b = jsonstr.Append(b, e.method)
 	b = append(b, `,"target":`...)
@@ -115,6 +133,10 @@ func (e *accessEntry) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, e.bytes, 10)
 	b = append(b, `,"duration":`...)
 	b = strconv.AppendInt(b, int64(e.duration), 10)
+	if len(e.id) > 0 {
+		b = append(b, `,"request_id":`...)
+		b = jsonstr.Append(b, e.id)
+	}
 	if e.aborted {
 		b = append(b, `,"aborted":true`...)
 	}

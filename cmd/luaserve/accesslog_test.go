@@ -65,13 +65,20 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		{remote: "[::1]:9", method: []byte("POST"), target: []byte(`/a b?q="x"&y=z`), status: 500, bytes: 0, duration: 3 * time.Second, aborted: true},
 		{remote: "", method: []byte("PURGE"), target: []byte("/caf\xc3\xa9/\xff\x01\t\u2028"), status: 404, bytes: 1 << 40, duration: 0},
 		{remote: "1.2.3.4:5", method: []byte("GET"), target: []byte(`/back\slash/é`), status: 304, bytes: 5, duration: time.Millisecond},
+		{remote: "10.0.0.2:5", client: "203.0.113.7", id: []byte("q3x7kd2m9tbe-1a"), method: []byte("GET"), target: []byte("/"), status: 200},
+		{remote: "10.0.0.2:5", id: []byte(`a"b=c`), method: []byte("GET"), target: []byte("/"), status: 200},
 	}
 	for _, e := range cases {
 		e.time = when
-		attrs := []slog.Attr{
-			slog.String("remote", e.remote), slog.String("method", string(e.method)),
+		attrs := []slog.Attr{slog.String("remote", e.remote)}
+		if e.client != "" {
+			attrs = append(attrs, slog.String("client", e.client))
+		}
+		attrs = append(attrs, slog.String("method", string(e.method)),
 			slog.String("target", string(e.target)), slog.Int("status", e.status),
-			slog.Int64("bytes", e.bytes), slog.Duration("duration", e.duration),
+			slog.Int64("bytes", e.bytes), slog.Duration("duration", e.duration))
+		if len(e.id) > 0 {
+			attrs = append(attrs, slog.String("request_id", string(e.id)))
 		}
 		if e.aborted {
 			attrs = append(attrs, slog.Bool("aborted", true))

@@ -48,6 +48,7 @@ type options struct {
 	mem           memoryOptions
 	http          httpOptions
 	store         storeOptions
+	deploy        deployOptions
 	sandbox       bool
 	luaPath       string
 	// app.sessions's keys: the current one, then old ones (rotation).
@@ -90,6 +91,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
+	addDeployFlags(fs, &o.deploy)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
@@ -275,7 +277,7 @@ func logFailure(log *slog.Logger, err error) error {
 
 // newServer is the HTTP server of the options, in front of handler.
 func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore.Server {
-	return &httpcore.Server{
+	s := &httpcore.Server{
 		Handler:           handler,
 		Name:              "luaserve",
 		MaxBodyBytes:      o.maxBody,
@@ -290,6 +292,8 @@ func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore
 		WriteTimeout:      o.writeTimeout,
 		ErrorLog:          log,
 	}
+	o.deploy.apply(s)
+	return s
 }
 
 // serveUntil serves ln until ctx ends, then shuts down, giving requests in
