@@ -67,9 +67,15 @@ func saneID(id []byte) bool {
 }
 
 // appendCoreFields appends the fields the core adds to every response:
-// X-Request-Id (Server.SendRequestID) unless the handler set one.
+// X-Request-Id (Server.SendRequestID) unless the handler set one, and
+// Strict-Transport-Security (Server.HSTS) over https.
 func (w *ResponseWriter) appendCoreFields(b []byte) []byte {
 	c := w.c
+	if c.srv.HSTS != "" && w.req.Scheme == SchemeHTTPS {
+		b = append(b, "Strict-Transport-Security: "...)
+		b = append(b, c.srv.HSTS...)
+		b = append(b, "\r\n"...)
+	}
 	if c.srv.SendRequestID && len(w.req.ID) > 0 && !w.header.Has("X-Request-Id") {
 		b = append(b, "X-Request-Id: "...)
 		b = append(b, w.req.ID...)

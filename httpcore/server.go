@@ -2,6 +2,7 @@ package httpcore
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -109,6 +110,14 @@ type Server struct {
 	// connection's RemoteAddr (proxyproto.go). A malformed one, or none
 	// within ReadHeaderTimeout, closes the connection.
 	ProxyProtocol bool
+	// TLSConfig, when set, makes every connection TLS (handshake.go): the
+	// handshake runs on the connection's goroutine under
+	// ReadHeaderTimeout. Files then go through the TLS layer, not
+	// sendfile.
+	TLSConfig *tls.Config
+	// HSTS is the Strict-Transport-Security value sent with every response
+	// to a request whose Scheme is https; "" sends none.
+	HSTS string
 
 	// ErrorLog receives handler panics and accept errors; nil means
 	// slog.Default().
