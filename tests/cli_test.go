@@ -298,7 +298,7 @@ func startCLIEnv(t *testing.T, dir string, env []string, args ...string) *starte
 		}
 		cmd.Wait()
 	})
-	m := waitLog(t, s.stdout, regexp.MustCompile(`(?:on |"url":")(http://[^\s"]+)`))
+	m := waitLog(t, s.stdout, regexp.MustCompile(`(?:on |"url":")(https?://[^\s"]+)`))
 	s.url = m[1]
 	return s
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/luaserve/luaserve/httpcore"
 )
@@ -13,9 +18,12 @@ import (
 // trusted proxies, request ids, the PROXY protocol, TLS, the admin
 // listener and compression.
 type deployOptions struct {
-	trusted       prefixList
-	noRequestID   bool
-	proxyProtocol bool
+	trusted         prefixList
+	noRequestID     bool
+	proxyProtocol   bool
+	tlsCert, tlsKey string
+	redirectAddr    string
+	hsts            time.Duration
 }
 
 func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
@@ -25,6 +33,106 @@ func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
 		"field (req.id and the logs still have it) (default off)")
 	fs.BoolVar(&o.proxyProtocol, "proxy-protocol", false, "connections from -trusted-proxies begin with a PROXY protocol "+
 		"v1 or v2 header (HAProxy, cloud load balancers); others are served as they are (default off)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3) with it; read again on SIGHUP "+
+		"and when the file changes")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key of -tls-cert")
+	fs.StringVar(&o.redirectAddr, "http-redirect-addr", "", "with TLS, also listen for plain HTTP here (:80) and redirect "+
+		"every request to https (308)")
+	fs.DurationVar(&o.hsts, "hsts", 0, "send Strict-Transport-Security with this max-age on https responses, e.g. 8760h "+
+		"(default off: once sent, browsers refuse plain HTTP to the host until it expires)")
+}
+
+// check refuses combinations that cannot work.
+func (o *deployOptions) check() error {
+	switch {
+	case (o.tlsCert == "") != (o.tlsKey == ""):
+		return usageError{"-tls-cert and -tls-key go together"}
+	case o.redirectAddr != "" && o.tlsCert == "":
+		return usageError{"-http-redirect-addr redirects to HTTPS: it needs -tls-cert and -tls-key"}
+	case o.redirectAddr != "":
+		return checkAddr(o.redirectAddr)
+	}
+	return nil
+}
+
+// start sets up what runs with the server: TLS and its certificate
+// watch, the redirect listener. It returns the scheme of the main
+// listener and a function that stops what it started.
+func (o *deployOptions) start(ctx context.Context, srv *httpcore.Server, ln net.Listener, log *slog.Logger) (string, func(), error) {
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if o.hsts > 0 {
+		srv.HSTS = "max-age=" + strconv.FormatInt(int64(o.hsts/time.Second), 10)
+	}
+	if o.tlsCert == "" {
+		return "http", stop, nil
+	}
+	certs, err := newCertLoader(o.tlsCert, o.tlsKey, log)
+	if err != nil {
+		return "", nil, err
+	}
+	srv.TLSConfig = certs.config()
+	stops = append(stops, certs.watch(ctx))
+	if o.redirectAddr != "" {
+		closeRedirect, err := startRedirect(o.redirectAddr, ln.Addr(), srv)
+		if err != nil {
+			stop()
+			return "", nil, err
+		}
+		stops = append(stops, closeRedirect)
+	}
+	return "https", stop, nil
+}
+
+// startRedirect serves plain HTTP on addr, redirecting to the https
+// listener tls with srv's limits.
+func startRedirect(addr string, tls net.Addr, srv *httpcore.Server) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, listenError(addr, err)
+	}
+	port := ""
+	if ta, ok := tls.(*net.TCPAddr); ok && ta.Port != 443 {
+		port = ":" + strconv.Itoa(ta.Port)
+	}
+	rs := &httpcore.Server{Handler: redirectHandler(port), Name: srv.Name, ReadHeaderTimeout: srv.ReadHeaderTimeout,
+		IdleTimeout: srv.IdleTimeout, WriteTimeout: srv.WriteTimeout, MaxConns: srv.MaxConns, MaxBodyBytes: 1 << 20,
+		ErrorLog: srv.ErrorLog, TrustedProxies: srv.TrustedProxies, RequestIDs: srv.RequestIDs, SendRequestID: srv.SendRequestID}
+	srv.ErrorLog.Info("luaserve: redirecting plain HTTP to https", "addr", ln.Addr().String())
+	done := make(chan struct{})
+	go func() { rs.Serve(ln); close(done) }()
+	return func() { rs.Close(); <-done }, nil
+}
+
+// redirectHandler answers every request with a 308 to the same host and
+// target over https, on port (":8443"; "" for 443).
+func redirectHandler(port string) httpcore.HandlerFunc {
+	return func(w *httpcore.ResponseWriter, r *httpcore.Request) {
+		host := string(r.Host)
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if host == "" || r.RawPath[0] != '/' {
+			w.WriteHeader(400)
+			w.WriteString("400 Bad Request: a Host is needed to redirect to https\n")
+			return
+		}
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		loc := "https://" + host + port + string(r.RawPath)
+		if r.Query != nil {
+			loc += "?" + string(r.Query)
+		}
+		w.Header().Set("Location", loc)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(308)
+		w.WriteString("308 Permanent Redirect: use https\n")
+	}
 }
 
 // apply sets the server's part of the options.

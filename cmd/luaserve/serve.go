@@ -151,6 +151,9 @@ func parseServe(args []string, stderr io.Writer) (*options, string, error) {
 	if err := checkAddr(o.addr); err != nil {
 		return nil, "", err
 	}
+	if err := o.deploy.check(); err != nil {
+		return nil, "", err
+	}
 	return o, fs.Arg(0), nil
 }
 
@@ -229,8 +232,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		handler = newAccessLog(rl, o.logFormat, lines)
 	}
 	srv := newServer(o, handler, log)
+	scheme, stopDeploy, err := o.deploy.start(ctx, srv, ln, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopDeploy()
 	con := newConsole(o.logFormat, stdout)
-	con.started(script, "http://"+displayAddr(ln.Addr()), rl.Routes())
+	con.started(script, scheme+"://"+displayAddr(ln.Addr()), rl.Routes())
 
 	stopReloads := startReloads(ctx, rl, o.watch, script, con, log)
 	defer stopReloads()
