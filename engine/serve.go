@@ -30,6 +30,9 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	var m match
 	e.match(x, method, &m)
 	x.route = m.route
+	if m.route != nil {
+		r.Route = m.route.pattern
+	}
 	req := st.req.newTable()
 
 	st.limit.arm(e.timeout)
@@ -159,6 +162,9 @@ func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
 		return true
 	}
 	timeout := errors.Is(se.Err, ErrTimeLimit)
+	if timeout {
+		e.counters.TimeLimits.Add(1)
+	}
 	switch {
 	case se.request != nil && se.request.status >= 500:
 		e.log.Warn("luaserve: request not served", "route", se.Route, "method", string(r.Method), "request_id", string(r.ID),

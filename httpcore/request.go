@@ -47,6 +47,9 @@ type Request struct {
 	// X-Request-Id when it is sane, else a new one. Like the other byte
 	// slices, valid until the handler returns.
 	ID []byte
+	// Route is for the handler to say what answered (a route pattern), for
+	// the logs and metrics around it; "" until it does.
+	Route string
 	// LocalAddr is the address the connection was accepted on.
 	LocalAddr net.Addr
 
@@ -90,6 +93,7 @@ func (r *Request) reset() {
 	r.ProtoMinor = 1
 	r.Header.Reset()
 	r.ContentLength = 0
+	r.Route = ""
 	r.chunked, r.close, r.expectContinue = false, false, false
 	r.framing = 0
 }

@@ -24,6 +24,7 @@ type deployOptions struct {
 	tlsCert, tlsKey string
 	redirectAddr    string
 	hsts            time.Duration
+	admin           string
 }
 
 func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
@@ -38,6 +39,8 @@ func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key of -tls-cert")
 	fs.StringVar(&o.redirectAddr, "http-redirect-addr", "", "with TLS, also listen for plain HTTP here (:80) and redirect "+
 		"every request to https (308)")
+	fs.StringVar(&o.admin, "admin-addr", "", "serve /healthz, /readyz and /metrics (Prometheus) on this address; "+
+		"a port alone (:9090) listens on loopback only (default off: no metrics are counted)")
 	fs.DurationVar(&o.hsts, "hsts", 0, "send Strict-Transport-Security with this max-age on https responses, e.g. 8760h "+
 		"(default off: once sent, browsers refuse plain HTTP to the host until it expires)")
 }
@@ -49,8 +52,14 @@ func (o *deployOptions) check() error {
 		return usageError{"-tls-cert and -tls-key go together"}
 	case o.redirectAddr != "" && o.tlsCert == "":
 		return usageError{"-http-redirect-addr redirects to HTTPS: it needs -tls-cert and -tls-key"}
-	case o.redirectAddr != "":
-		return checkAddr(o.redirectAddr)
+	}
+	for _, a := range []string{o.redirectAddr, o.admin} {
+		if a == "" {
+			continue
+		}
+		if err := checkAddr(a); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/examples"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/metrics"
 	"github.com/luaserve/luaserve/reload"
 )
 
@@ -178,7 +179,7 @@ const (
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log,
-		Sandbox: o.sandbox, LuaPath: o.luaPath, SessionSecrets: sessionSecrets(o)}
+		Sandbox: o.sandbox, LuaPath: o.luaPath, SessionSecrets: sessionSecrets(o), Counters: &engine.Counters{}}
 	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"
@@ -206,16 +207,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return err
 	}
 	defer closeShared()
-	rcfg := reload.Config{
-		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
-		Log:      log,
-		Dev:      o.dev,
-		Debounce: o.debounce,
-	}
-	if script != "" {
-		rcfg.Extra = []string{script}
-	}
-	rl, err := reload.New(rcfg)
+	rl, err := newReloader(o, script, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -226,10 +218,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return listenError(o.addr, err)
 	}
 	var handler httpcore.Handler = rl
+	var mx *metrics.Metrics
+	if o.deploy.admin != "" {
+		mx = metrics.New()
+		handler = mx.Handler(rl)
+	}
 	if !o.quiet {
 		lines := newLineBuffer(stdout)
 		defer lines.Close() // after the server has stopped (deferred later, run earlier)
-		handler = newAccessLog(rl, o.logFormat, lines)
+		handler = newAccessLog(handler, o.logFormat, lines)
 	}
 	srv := newServer(o, handler, log)
 	scheme, stopDeploy, err := o.deploy.start(ctx, srv, ln, log)
@@ -238,6 +235,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return err
 	}
 	defer stopDeploy()
+	stopAdmin, err := startAdmin(o, mx, srv, rl, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	con := newConsole(o.logFormat, stdout)
 	con.started(script, scheme+"://"+displayAddr(ln.Addr()), rl.Routes())
 
@@ -247,6 +249,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
 	return serveUntil(ctx, srv, ln, o.shutdown, con)
+}
+
+// newReloader builds the first engine of cfg behind a reloader.
+func newReloader(o *options, script string, cfg engine.Config, log *slog.Logger) (*reload.Reloader, error) {
+	rcfg := reload.Config{
+		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
+		Log:      log,
+		Dev:      o.dev,
+		Debounce: o.debounce,
+	}
+	if script != "" {
+		rcfg.Extra = []string{script}
+	}
+	return reload.New(rcfg)
 }
 
 // openShared opens what every engine the reloader builds shares, so that
