@@ -70,3 +70,10 @@ func BenchmarkObserve(b *testing.B) {
 		m.observe(r, 200, 100, 300*time.Microsecond)
 	}
 }
+
+func BenchmarkTimeNowSince(b *testing.B) {
+	for b.Loop() {
+		start := time.Now()
+		_ = time.Since(start)
+	}
+}

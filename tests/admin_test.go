@@ -145,9 +145,14 @@ func TestCLIAdminMetrics(t *testing.T) {
 // TestCLIAdminLoopbackByDefault: a port alone listens on loopback.
 func TestCLIAdminLoopbackByDefault(t *testing.T) {
 	t.Parallel()
-	s := startCLI(t, ".", "-admin-addr", ":0")
+	dir := scriptDir(t, "routes.lua", adminScript)
+	s := startCLI(t, dir, "-admin-addr", ":0", "-quiet", "routes.lua") // without the access log, metrics count alone
 	admin := waitLog(t, s.stderr, regexp.MustCompile(`admin listener" addr=(\S+)`))[1]
 	if !strings.HasPrefix(admin, "127.0.0.1:") {
 		t.Errorf("admin listener on %s, want loopback", admin)
+	}
+	rawGET(t, strings.TrimPrefix(s.url, "http://"), "/who", "")
+	if got := value(scrape(t, admin), "luaserve_requests_total", "route", "/who", "status", "2xx"); got != 1 {
+		t.Errorf("with -quiet: /who counted %v times, want 1", got)
 	}
 }

@@ -217,17 +217,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	if err != nil {
 		return listenError(o.addr, err)
 	}
-	var handler httpcore.Handler = rl
-	var mx *metrics.Metrics
-	if o.deploy.admin != "" {
-		mx = metrics.New()
-		handler = mx.Handler(rl)
-	}
-	if !o.quiet {
-		lines := newLineBuffer(stdout)
-		defer lines.Close() // after the server has stopped (deferred later, run earlier)
-		handler = newAccessLog(handler, o.logFormat, lines)
-	}
+	handler, mx, closeLines := newHandler(o, rl, stdout)
+	defer closeLines() // after the server has stopped (deferred later, run earlier)
 	srv := newServer(o, handler, log)
 	scheme, stopDeploy, err := o.deploy.start(ctx, srv, ln, log)
 	if err != nil {
@@ -249,6 +240,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
 	return serveUntil(ctx, srv, ln, o.shutdown, con)
+}
+
+// newHandler puts the access log and the metrics (with -admin-addr) in
+// front of rl; closeLines flushes the access log.
+func newHandler(o *options, rl *reload.Reloader, stdout io.Writer) (h httpcore.Handler, mx *metrics.Metrics, closeLines func()) {
+	h, closeLines = rl, func() {}
+	if o.deploy.admin != "" {
+		mx = metrics.New()
+	}
+	if !o.quiet {
+		lines := newLineBuffer(stdout)
+		al := newAccessLog(rl, o.logFormat, lines)
+		al.metrics = mx // one pair of clock readings for both
+		return al, mx, lines.Close
+	}
+	if mx != nil {
+		h = mx.Handler(rl)
+	}
+	return h, mx, closeLines
 }
 
 // newReloader builds the first engine of cfg behind a reloader.
