@@ -198,6 +198,7 @@ func (w *ResponseWriter) end() {
 	case w.aborted:
 		c.closeAfter = true
 	case !w.committed:
+		w.maybeCompress() // compress.go
 		w.commit(true)
 		w.sendBody(w.body)
 	default:

@@ -115,6 +115,9 @@ type Server struct {
 	// ReadHeaderTimeout. Files then go through the TLS layer, not
 	// sendfile.
 	TLSConfig *tls.Config
+	// CompressMin, when positive, gzips text-like responses of at least
+	// this many bytes for clients that accept it (compress.go).
+	CompressMin int
 	// HSTS is the Strict-Transport-Security value sent with every response
 	// to a request whose Scheme is https; "" sends none.
 	HSTS string

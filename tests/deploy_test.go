@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bufio"
+	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -285,4 +286,51 @@ func TestCLIProxyProtocol(t *testing.T) {
 		t.Errorf("through a PROXY header: %q", b)
 	}
 	waitLog(t, s.stdout, regexp.MustCompile(`remote=192\.0\.2\.1:56324 method=GET target=/who status=200`))
+}
+
+// bigJSONScript answers /big with about 26 KB of JSON (360 users), and
+// /big-plain with the same, opted out of compression.
+const bigJSONScript = `local app = require("luaserve")
+local users = {}
+for i = 1, 360 do
+  users[i] = { id = i, name = "user-" .. i, email = "user-" .. i .. "@example.com", active = i % 3 ~= 0 }
+end
+app.get("/big", function() return { json = users } end)
+app.get("/big-plain", function() return { json = users, headers = { ["Cache-Control"] = "no-transform" } } end)
+app.get("/small", function() return { json = users[1] } end)
+`
+
+// TestCLICompression: a route's large JSON is gzipped for a client that
+// accepts it, with Vary; not when the route opts out, not when small, not
+// with -no-compress.
+func TestCLICompression(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", bigJSONScript)
+	s := startCLI(t, dir, "routes.lua")
+	addr := strings.TrimPrefix(s.url, "http://")
+	res, body := rawGET(t, addr, "/big", "Accept-Encoding: gzip, br\r\n")
+	if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("/big: Content-Encoding %q, Vary %q", res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	_, identity := rawGET(t, addr, "/big", "")
+	if string(plain) != identity || len(identity) < 25000 {
+		t.Fatalf("gzipped body does not match the identity one (%d vs %d bytes)", len(plain), len(identity))
+	}
+	t.Logf("/big: %d bytes of JSON, %d gzipped", len(identity), len(body))
+	for _, c := range []struct{ path, accept string }{{"/big-plain", "gzip"}, {"/small", "gzip"}, {"/big", "gzip;q=0"}} {
+		res, _ := rawGET(t, addr, c.path, "Accept-Encoding: "+c.accept+"\r\n")
+		if res.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s with %q: gzipped", c.path, c.accept)
+		}
+	}
+	off := startCLI(t, dir, "-no-compress", "routes.lua")
+	res, _ = rawGET(t, strings.TrimPrefix(off.url, "http://"), "/big", "Accept-Encoding: gzip\r\n")
+	if res.Header.Get("Content-Encoding") != "" || res.Header.Get("Vary") != "" {
+		t.Errorf("-no-compress: Content-Encoding %q, Vary %q", res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+	}
 }

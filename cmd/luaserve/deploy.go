@@ -25,6 +25,8 @@ type deployOptions struct {
 	redirectAddr    string
 	hsts            time.Duration
 	admin           string
+	noCompress      bool
+	compressMin     int
 }
 
 func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
@@ -39,6 +41,9 @@ func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key of -tls-cert")
 	fs.StringVar(&o.redirectAddr, "http-redirect-addr", "", "with TLS, also listen for plain HTTP here (:80) and redirect "+
 		"every request to https (308)")
+	fs.BoolVar(&o.noCompress, "no-compress", false, "do not gzip route responses (default off: text-like responses of "+
+		"-compress-min bytes or more are gzipped for clients that accept it)")
+	fs.IntVar(&o.compressMin, "compress-min", 1024, "smallest response body gzipped, in bytes")
 	fs.StringVar(&o.admin, "admin-addr", "", "serve /healthz, /readyz and /metrics (Prometheus) on this address; "+
 		"a port alone (:9090) listens on loopback only (default off: no metrics are counted)")
 	fs.DurationVar(&o.hsts, "hsts", 0, "send Strict-Transport-Security with this max-age on https responses, e.g. 8760h "+
@@ -150,6 +155,9 @@ func (o *deployOptions) apply(s *httpcore.Server) {
 	s.RequestIDs = true
 	s.SendRequestID = !o.noRequestID
 	s.ProxyProtocol = o.proxyProtocol
+	if !o.noCompress {
+		s.CompressMin = max(o.compressMin, 1)
+	}
 }
 
 // prefixList is a flag of comma-separated CIDR prefixes; a bare address
