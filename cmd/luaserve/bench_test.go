@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -83,3 +86,67 @@ func BenchmarkDeployedHelloMetrics(b *testing.B) {
 		do()
 	}
 }
+
+// bigJSON is the json route with a 26 KB body: 360 users.
+const bigJSON = `local app = require("luaserve")
+local users = {}
+for i = 1, 360 do
+  users[i] = { id = i, name = "user-" .. i, email = "user-" .. i .. "@example.com", active = i % 3 ~= 0 }
+end
+app.get("/big", function() return { json = users } end)
+`
+
+// benchBigJSON serves bigJSON as the command does (access log, request
+// ids, compression from 1 KiB) and sends GET /big with accept as
+// Accept-Encoding, one request at a time on a kept-alive connection,
+// reporting the bytes of each response on the wire.
+func benchBigJSON(b *testing.B, accept string) {
+	dir := b.TempDir()
+	script := filepath.Join(dir, "routes.lua")
+	os.WriteFile(script, []byte(bigJSON), 0o644)
+	eng, err := engine.New(engine.Config{Script: script, Workers: 4, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := newLineBuffer(io.Discard)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &httpcore.Server{Handler: newAccessLog(eng, "text", lines), RequestIDs: true, SendRequestID: true, CompressMin: 1024}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close(); eng.Close(); lines.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	cr := &countReader{r: c}
+	br := bufio.NewReaderSize(cr, 64<<10)
+	req := []byte("GET /big HTTP/1.1\r\nHost: b\r\n" + accept + "\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Write(req)
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	b.ReportMetric(float64(cr.n)/float64(b.N), "wire-B/op")
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func BenchmarkBigJSONIdentity(b *testing.B) { benchBigJSON(b, "") }
+func BenchmarkBigJSONGzip(b *testing.B)     { benchBigJSON(b, "Accept-Encoding: gzip\r\n") }

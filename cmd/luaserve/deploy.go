@@ -27,6 +27,8 @@ type deployOptions struct {
 	admin           string
 	noCompress      bool
 	compressMin     int
+	// ACME (acme.go)
+	acmeDomains, acmeCache, acmeEmail, acmeDirectory string
 }
 
 func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
@@ -46,6 +48,14 @@ func addDeployFlags(fs *flag.FlagSet, o *deployOptions) {
 	fs.IntVar(&o.compressMin, "compress-min", 1024, "smallest response body gzipped, in bytes")
 	fs.StringVar(&o.admin, "admin-addr", "", "serve /healthz, /readyz and /metrics (Prometheus) on this address; "+
 		"a port alone (:9090) listens on loopback only (default off: no metrics are counted)")
+	fs.StringVar(&o.acmeDomains, "acme-domains", "", "comma-separated host names to get certificates for from an ACME CA "+
+		"(Let's Encrypt), instead of -tls-cert; -addr must be reachable on 443 from the internet (TLS-ALPN-01), "+
+		"or -http-redirect-addr on 80 (HTTP-01); by accepting, you agree to the CA's terms of service")
+	fs.StringVar(&o.acmeCache, "acme-cache", "acme-cache", "folder where ACME account keys and certificates are kept "+
+		"(keep it: the CA limits how often a name may be issued)")
+	fs.StringVar(&o.acmeEmail, "acme-email", "", "contact address given to the ACME CA (expiry warnings)")
+	fs.StringVar(&o.acmeDirectory, "acme-directory", "", "ACME directory URL (default: Let's Encrypt's production; "+
+		"https://acme-staging-v02.api.letsencrypt.org/directory for trials)")
 	fs.DurationVar(&o.hsts, "hsts", 0, "send Strict-Transport-Security with this max-age on https responses, e.g. 8760h "+
 		"(default off: once sent, browsers refuse plain HTTP to the host until it expires)")
 }
@@ -55,8 +65,10 @@ func (o *deployOptions) check() error {
 	switch {
 	case (o.tlsCert == "") != (o.tlsKey == ""):
 		return usageError{"-tls-cert and -tls-key go together"}
-	case o.redirectAddr != "" && o.tlsCert == "":
-		return usageError{"-http-redirect-addr redirects to HTTPS: it needs -tls-cert and -tls-key"}
+	case o.acmeDomains != "" && o.tlsCert != "":
+		return usageError{"-acme-domains gets certificates itself: drop -tls-cert and -tls-key"}
+	case o.redirectAddr != "" && o.tlsCert == "" && o.acmeDomains == "":
+		return usageError{"-http-redirect-addr redirects to HTTPS: it needs -tls-cert and -tls-key, or -acme-domains"}
 	}
 	for _, a := range []string{o.redirectAddr, o.admin} {
 		if a == "" {
@@ -82,17 +94,24 @@ func (o *deployOptions) start(ctx context.Context, srv *httpcore.Server, ln net.
 	if o.hsts > 0 {
 		srv.HSTS = "max-age=" + strconv.FormatInt(int64(o.hsts/time.Second), 10)
 	}
-	if o.tlsCert == "" {
+	redirect := redirectHandler(ln.Addr())
+	switch {
+	case o.acmeDomains != "":
+		m, domains := newACME(o)
+		srv.TLSConfig = acmeTLSConfig(m, domains, log)
+		redirect = acmeChallenges(m, redirect)
+	case o.tlsCert != "":
+		certs, err := newCertLoader(o.tlsCert, o.tlsKey, log)
+		if err != nil {
+			return "", nil, err
+		}
+		srv.TLSConfig = certs.config()
+		stops = append(stops, certs.watch(ctx))
+	default:
 		return "http", stop, nil
 	}
-	certs, err := newCertLoader(o.tlsCert, o.tlsKey, log)
-	if err != nil {
-		return "", nil, err
-	}
-	srv.TLSConfig = certs.config()
-	stops = append(stops, certs.watch(ctx))
 	if o.redirectAddr != "" {
-		closeRedirect, err := startRedirect(o.redirectAddr, ln.Addr(), srv)
+		closeRedirect, err := startRedirect(o.redirectAddr, redirect, srv)
 		if err != nil {
 			stop()
 			return "", nil, err
@@ -102,18 +121,14 @@ func (o *deployOptions) start(ctx context.Context, srv *httpcore.Server, ln net.
 	return "https", stop, nil
 }
 
-// startRedirect serves plain HTTP on addr, redirecting to the https
-// listener tls with srv's limits.
-func startRedirect(addr string, tls net.Addr, srv *httpcore.Server) (func(), error) {
+// startRedirect serves plain HTTP on addr with h (the redirect to https)
+// under srv's limits.
+func startRedirect(addr string, h httpcore.HandlerFunc, srv *httpcore.Server) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, listenError(addr, err)
 	}
-	port := ""
-	if ta, ok := tls.(*net.TCPAddr); ok && ta.Port != 443 {
-		port = ":" + strconv.Itoa(ta.Port)
-	}
-	rs := &httpcore.Server{Handler: redirectHandler(port), Name: srv.Name, ReadHeaderTimeout: srv.ReadHeaderTimeout,
+	rs := &httpcore.Server{Handler: h, Name: srv.Name, ReadHeaderTimeout: srv.ReadHeaderTimeout,
 		IdleTimeout: srv.IdleTimeout, WriteTimeout: srv.WriteTimeout, MaxConns: srv.MaxConns, MaxBodyBytes: 1 << 20,
 		ErrorLog: srv.ErrorLog, TrustedProxies: srv.TrustedProxies, RequestIDs: srv.RequestIDs, SendRequestID: srv.SendRequestID}
 	srv.ErrorLog.Info("luaserve: redirecting plain HTTP to https", "addr", ln.Addr().String())
@@ -123,8 +138,12 @@ func startRedirect(addr string, tls net.Addr, srv *httpcore.Server) (func(), err
 }
 
 // redirectHandler answers every request with a 308 to the same host and
-// target over https, on port (":8443"; "" for 443).
-func redirectHandler(port string) httpcore.HandlerFunc {
+// target over https, on the port of the TLS listener tls.
+func redirectHandler(tls net.Addr) httpcore.HandlerFunc {
+	port := ""
+	if ta, ok := tls.(*net.TCPAddr); ok && ta.Port != 443 {
+		port = ":" + strconv.Itoa(ta.Port)
+	}
 	return func(w *httpcore.ResponseWriter, r *httpcore.Request) {
 		host := string(r.Host)
 		if h, _, err := net.SplitHostPort(host); err == nil {
