@@ -359,7 +359,7 @@ func TestCLIAccessLog(t *testing.T) {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	waitLog(t, s.stdout, regexp.MustCompile(
-		`(?m)^time=\S+ level=INFO msg=request remote=127\.0\.0\.1:\d+ method=GET target="/hello/ada\?x=1" status=200 bytes=11 duration=[\d.]+(µs|ms|ns|s) request_id=[0-9a-v]{12}-[0-9a-v]+$`))
+		`(?m)^time=\S+ level=INFO msg=request remote=127\.0\.0\.1:\d+ method=GET target="/hello/ada\?x=1" status=200 bytes=11 duration=[\d.]+(µs|ms|ns|s) request_id=[0-9a-v]{12}-[0-9a-v]+ user_agent=Go-http-client/1\.1$`))
 
 	j := startCLI(t, ".", "-log-format", "json")
 	res, err = http.Get(j.url + "/nowhere")
@@ -369,7 +369,7 @@ func TestCLIAccessLog(t *testing.T) {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	waitLog(t, j.stdout, regexp.MustCompile(
-		`(?m)^\{"time":"[^"]+","level":"INFO","msg":"request","remote":"127\.0\.0\.1:\d+","method":"GET","target":"/nowhere","status":404,"bytes":\d+,"duration":\d+,"request_id":"[0-9a-v]{12}-[0-9a-v]+"\}$`))
+		`(?m)^\{"time":"[^"]+","level":"INFO","msg":"request","remote":"127\.0\.0\.1:\d+","method":"GET","target":"/nowhere","status":404,"bytes":\d+,"duration":\d+,"request_id":"[0-9a-v]{12}-[0-9a-v]+","user_agent":"Go-http-client/1\.1"\}$`))
 
 	// JSON throughout: the banner is a JSON line too, not text.
 	sc := bufio.NewScanner(strings.NewReader(j.stdout.String()))

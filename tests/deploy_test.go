@@ -334,3 +334,15 @@ func TestCLICompression(t *testing.T) {
 		t.Errorf("-no-compress: Content-Encoding %q, Vary %q", res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
 	}
 }
+
+// TestCLICombinedLog: -log-format combined writes nginx's combined format,
+// with the client a trusted proxy named.
+func TestCLICombinedLog(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", whoScript)
+	s := startCLI(t, dir, "-log-format", "combined", "-trusted-proxies", "127.0.0.1", "routes.lua")
+	rawGET(t, strings.TrimPrefix(s.url, "http://"), "/who?x=1",
+		"X-Forwarded-For: 198.51.100.9\r\nUser-Agent: curl/8.5.0\r\nReferer: https://a.example/\r\n")
+	waitLog(t, s.stdout, regexp.MustCompile(
+		`(?m)^198\.51\.100\.9 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /who\?x=1 HTTP/1\.1" 200 \d+ "https://a\.example/" "curl/8\.5\.0"$`))
+}

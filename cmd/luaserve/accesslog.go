@@ -20,14 +20,15 @@ import (
 // the line buffer: through slog a line cost about 1.5 µs and 2 allocations,
 // a tenth of a Lua hello request.
 type accessLog struct {
-	next    httpcore.Handler
-	json    bool
-	lines   *lineBuffer
-	metrics *metrics.Metrics // counted with the same clock readings; nil without -admin-addr
+	next     httpcore.Handler
+	json     bool
+	combined bool // nginx's "combined" format (combined.go)
+	lines    *lineBuffer
+	metrics  *metrics.Metrics // counted with the same clock readings; nil without -admin-addr
 }
 
 func newAccessLog(next httpcore.Handler, format string, lines *lineBuffer) *accessLog {
-	return &accessLog{next: next, json: format == "json", lines: lines}
+	return &accessLog{next: next, json: format == "json", combined: format == "combined", lines: lines}
 }
 
 func (a *accessLog) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
@@ -52,6 +53,9 @@ func (a *accessLog) write(w *httpcore.ResponseWriter, r *httpcore.Request, start
 		time:     now,
 		remote:   r.RemoteAddr,
 		id:       r.ID,
+		ua:       r.Header.Get("User-Agent"),
+		referer:  r.Header.Get("Referer"),
+		proto:    r.ProtoMinor,
 		method:   r.Method,
 		target:   r.Target,
 		status:   w.Status(),
@@ -69,9 +73,13 @@ func (a *accessLog) write(w *httpcore.ResponseWriter, r *httpcore.Request, start
 		a.metrics.End(r, e.status, e.bytes, e.duration)
 	}
 	a.lines.mu.Lock()
-	if a.json {
+	switch {
+	case a.json:
 		a.lines.buf = e.appendJSON(a.lines.buf)
-	} else {
+	case a.combined:
+		e.ip = r.RemoteIP
+		a.lines.buf = e.appendCombined(a.lines.buf)
+	default:
 		a.lines.buf = e.appendText(a.lines.buf)
 	}
 	a.lines.wroteLocked()
@@ -85,6 +93,9 @@ type accessEntry struct {
 	client         string // the client a trusted proxy named; "" when none
 	method, target []byte
 	id             []byte
+	ua, referer    []byte // "" when the request had none
+	proto          int    // ProtoMinor, for the combined format's request line
+	ip             string // the client's IP, for the combined format
 	status         int
 	bytes          int64
 	duration       time.Duration
@@ -115,6 +126,14 @@ func (e *accessEntry) appendText(b []byte) []byte {
 		b = append(b, " request_id="...)
 		b = appendTextValue(b, e.id)
 	}
+	if len(e.ua) > 0 {
+		b = append(b, " user_agent="...)
+		b = appendTextValue(b, e.ua)
+	}
+	if len(e.referer) > 0 {
+		b = append(b, " referer="...)
+		b = appendTextValue(b, e.referer)
+	}
 	if e.aborted {
 		b = append(b, " aborted=true"...)
 	}
@@ -144,6 +163,14 @@ func (e *accessEntry) appendJSON(b []byte) []byte {
 	if len(e.id) > 0 {
 		b = append(b, `,"request_id":`...)
 		b = jsonstr.Append(b, e.id)
+	}
+	if len(e.ua) > 0 {
+		b = append(b, `,"user_agent":`...)
+		b = jsonstr.Append(b, e.ua)
+	}
+	if len(e.referer) > 0 {
+		b = append(b, `,"referer":`...)
+		b = jsonstr.Append(b, e.referer)
 	}
 	if e.aborted {
 		b = append(b, `,"aborted":true`...)

@@ -66,7 +66,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.maxBody, "max-body", httpcore.DefaultMaxBodyBytes, "largest request body in bytes (413 past it)")
 	fs.StringVar(&o.root, "root", "", "folder the file helpers serve from (default: the script's folder)")
 	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with the traceback, source lines and the request (secrets masked), and -watch (default off)")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json; or combined: nginx's combined format for the access log, text for the error log")
 	fs.BoolVar(&o.watch, "watch", false, "reload when the script or a module it requires changes (default: on with -dev)")
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
@@ -146,8 +146,8 @@ func parseServe(args []string, stderr io.Writer) (*options, string, error) {
 	if fs.NArg() > 1 {
 		return nil, "", usageError{"one script at most; flags go before it"}
 	}
-	if o.logFormat != "text" && o.logFormat != "json" {
-		return nil, "", usageError{"-log-format must be text or json"}
+	if o.logFormat != "text" && o.logFormat != "json" && o.logFormat != "combined" {
+		return nil, "", usageError{"-log-format must be text, json or combined"}
 	}
 	if err := checkAddr(o.addr); err != nil {
 		return nil, "", err
