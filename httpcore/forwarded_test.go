@@ -129,3 +129,18 @@ func BenchmarkNextID(b *testing.B) {
 		nextID(buf[:0])
 	}
 }
+
+// TestRefusedRequestHasNoStaleID: a request the parser refuses gets no
+// X-Request-Id, not the previous request's.
+func TestRefusedRequestHasNoStaleID(t *testing.T) {
+	t.Parallel()
+	addr := startServer(t, &Server{Handler: whoami, RequestIDs: true, SendRequestID: true})
+	c, br := dial(t, addr)
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nBad Field: 1\r\n\r\n")
+	if res, _ := readResponse(t, br, "GET"); res.Header.Get("X-Request-Id") == "" {
+		t.Fatal("the first request has no id")
+	}
+	if res, _ := readResponse(t, br, "GET"); res.StatusCode != 400 || res.Header.Get("X-Request-Id") != "" {
+		t.Errorf("refused request: %d with X-Request-Id %q", res.StatusCode, res.Header.Get("X-Request-Id"))
+	}
+}

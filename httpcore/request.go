@@ -93,7 +93,7 @@ func (r *Request) reset() {
 	r.ProtoMinor = 1
 	r.Header.Reset()
 	r.ContentLength = 0
-	r.Route = ""
+	r.Route, r.ID = "", nil // a head that fails to parse must not carry the last request's id
 	r.chunked, r.close, r.expectContinue = false, false, false
 	r.framing = 0
 }
