@@ -3,6 +3,7 @@ package tests
 import (
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -154,5 +155,39 @@ func TestCLIAdminLoopbackByDefault(t *testing.T) {
 	rawGET(t, strings.TrimPrefix(s.url, "http://"), "/who", "")
 	if got := value(scrape(t, admin), "luaserve_requests_total", "route", "/who", "status", "2xx"); got != 1 {
 		t.Errorf("with -quiet: /who counted %v times, want 1", got)
+	}
+}
+
+// TestCLIReadyzFailedReload: with -dev, a script whose reload failed
+// (responses show the error) is not ready; fixed, it is again.
+func TestCLIReadyzFailedReload(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", whoScript)
+	s := startCLI(t, dir, "-dev", "-admin-addr", "127.0.0.1:0", "routes.lua")
+	admin := waitLog(t, s.stderr, regexp.MustCompile(`admin listener" addr=(\S+)`))[1]
+	ready := func() (int, string) {
+		res, err := http.Get("http://" + admin + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := ready(); code != 200 {
+		t.Fatalf("/readyz %d %q", code, body)
+	}
+	writeFile(t, filepath.Join(dir, "routes.lua"), "local app = require(\"luaserve\")\napp.get(\"/\", function()\n")
+	waitLog(t, s.stderr, regexp.MustCompile(`reload failed`))
+	if code, body := ready(); code != 503 || !strings.HasPrefix(body, "script: ") {
+		t.Errorf("after a failed reload: /readyz %d %q, want 503 script: ...", code, body)
+	}
+	writeFile(t, filepath.Join(dir, "routes.lua"), whoScript)
+	deadline := time.Now().Add(5 * time.Second)
+	for code, _ := ready(); code != 200 && time.Now().Before(deadline); code, _ = ready() {
+		time.Sleep(20 * time.Millisecond) // polling, under the deadline
+	}
+	if code, body := ready(); code != 200 {
+		t.Errorf("fixed: /readyz %d %q", code, body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/luaserve/luaserve/engine"
@@ -38,7 +39,7 @@ func adminAddr(addr string) string {
 // readyChecks are /readyz's: the script is loaded (with -dev, a failed
 // reload shows its error instead of serving), the store and the database
 // answer.
-func readyChecks(rl *reload.Reloader, dev bool, cfg *engine.Config) []readyCheck {
+func readyChecks(rl *reload.Reloader, dev bool, cfg *engine.Config, stats *storeStats) []readyCheck {
 	return []readyCheck{
 		{"script", func(context.Context) error {
 			if err := rl.Failed(); err != nil && dev {
@@ -49,7 +50,7 @@ func readyChecks(rl *reload.Reloader, dev bool, cfg *engine.Config) []readyCheck
 			}
 			return nil
 		}},
-		{"store", func(ctx context.Context) error { _, err := cfg.Store.Stats(ctx); return err }},
+		{"store", func(ctx context.Context) error { _, err := stats.get(ctx); return err }},
 		{"db", cfg.DB.Ready},
 	}
 }
@@ -61,8 +62,9 @@ func startAdmin(o *options, m *metrics.Metrics, srv *httpcore.Server, rl *reload
 	if m == nil {
 		return func() {}, nil
 	}
-	register(m, srv, rl, cfg)
-	checks := readyChecks(rl, o.dev, cfg)
+	stats := newStoreStats(cfg.Store)
+	register(m, srv, rl, cfg, stats)
+	checks := readyChecks(rl, o.dev, cfg, stats)
 	addr := o.deploy.admin
 	ln, err := net.Listen("tcp", adminAddr(addr))
 	if err != nil {
@@ -111,7 +113,7 @@ func adminHandler(m *metrics.Metrics, checks []readyCheck) httpcore.HandlerFunc 
 
 // register adds the figures read at scrape time: connections, the Lua
 // states, reloads, rebuilds, time limits and the store's.
-func register(m *metrics.Metrics, srv *httpcore.Server, rl *reload.Reloader, cfg *engine.Config) {
+func register(m *metrics.Metrics, srv *httpcore.Server, rl *reload.Reloader, cfg *engine.Config, stats *storeStats) {
 	m.Gauge("luaserve_open_connections", "Open client connections.", func() float64 { return float64(srv.OpenConns()) })
 	pool := func(f func(engine.PoolStats) int) func() float64 {
 		return func() float64 { return float64(f(rl.PoolStats())) }
@@ -129,7 +131,7 @@ func register(m *metrics.Metrics, srv *httpcore.Server, rl *reload.Reloader, cfg
 		return func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			s, err := cfg.Store.Stats(ctx)
+			s, err := stats.get(ctx)
 			if v := f(s); err == nil && v >= 0 {
 				return float64(v)
 			}
@@ -140,4 +142,27 @@ func register(m *metrics.Metrics, srv *httpcore.Server, rl *reload.Reloader, cfg
 	m.Gauge("luaserve_store_bytes", "Bytes the store's entries take, roughly.", st(func(s store.Stats) int64 { return s.Bytes }))
 	m.Counter("luaserve_store_evictions_total", "Store entries evicted to stay under -store-max-memory.", "",
 		st(func(s store.Stats) int64 { return s.Evictions }))
+}
+
+// storeStats asks the store for its Stats at most once a second: a scrape
+// reads three figures from one answer, and the SQLite backend counts its
+// table to give it.
+type storeStats struct {
+	st  store.Store
+	mu  sync.Mutex
+	at  time.Time
+	s   store.Stats
+	err error
+}
+
+func newStoreStats(st store.Store) *storeStats { return &storeStats{st: st} }
+
+func (c *storeStats) get(ctx context.Context) (store.Stats, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.at) >= time.Second {
+		c.s, c.err = c.st.Stats(ctx)
+		c.at = time.Now()
+	}
+	return c.s, c.err
 }
