@@ -245,6 +245,8 @@ func TestCLITLSFlagErrors(t *testing.T) {
 		{[]string{"-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
 		{[]string{"-http-redirect-addr", ":80"}, "needs -tls-cert"},
 		{[]string{"-tls-cert", "nope.pem", "-tls-key", "nope.key"}, "nope.pem"},
+		{[]string{"-proxy-protocol"}, "-trusted-proxies"},
+		{[]string{"-acme-domains", "a.example", "-tls-cert", "c", "-tls-key", "k"}, "drop -tls-cert"},
 	} {
 		_, stderr, code := cli(t, t.TempDir(), tc.args...)
 		if code == 0 || !strings.Contains(stderr, tc.want) {

@@ -65,6 +65,8 @@ func (o *deployOptions) check() error {
 	switch {
 	case (o.tlsCert == "") != (o.tlsKey == ""):
 		return usageError{"-tls-cert and -tls-key go together"}
+	case o.proxyProtocol && len(o.trusted) == 0:
+		return usageError{"-proxy-protocol reads the header only from -trusted-proxies: name them"}
 	case o.acmeDomains != "" && o.tlsCert != "":
 		return usageError{"-acme-domains gets certificates itself: drop -tls-cert and -tls-key"}
 	case o.redirectAddr != "" && o.tlsCert == "" && o.acmeDomains == "":
