@@ -75,6 +75,9 @@ type Config struct {
 	// the engines of a process (its connection pool and per-host limits).
 	// Nil means a client of the engine's own, with outbound's defaults.
 	HTTP *outbound.Client
+	// Counters keeps the engine's counts (stats.go); share one between the
+	// engines a reload builds. Nil means counters of the engine's own.
+	Counters *Counters
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -122,6 +125,7 @@ type Engine struct {
 	live    map[*state]struct{} // every state, for the watchdog
 
 	warnedRoutes sync.Map // route name -> true: its unknown response key was logged (response.go)
+	counters     *Counters
 }
 
 // New compiles the script, builds every Lua state and runs the script in
@@ -129,7 +133,10 @@ type Engine struct {
 // are *LoadError values naming the file and line.
 func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, log: cfg.Log, store: cfg.Store, compiler: newCompiler(), closing: make(chan struct{}),
-		live: map[*state]struct{}{}}
+		live: map[*state]struct{}{}, counters: cfg.Counters}
+	if e.counters == nil {
+		e.counters = &Counters{}
+	}
 	if err := e.defaults(); err != nil {
 		return nil, err
 	}
@@ -354,6 +361,7 @@ func (e *Engine) replace(id int) {
 	for attempt := 0; ; attempt++ {
 		err := e.addState(id, false)
 		if err == nil {
+			e.counters.Rebuilds.Add(1)
 			return
 		}
 		e.log.Error("luaserve: rebuilding a Lua state failed", "err", err)
