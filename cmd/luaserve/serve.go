@@ -227,6 +227,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		handler = newAccessLog(rl, o.logFormat, lines)
 	}
 	srv := newServer(o, handler, log)
+	srv.RegisterOnShutdown(cfg.Realtime.Shutdown) // WebSockets get 1001, event streams end
 	con := newConsole(o.logFormat, stdout)
 	con.started(script, "http://"+displayAddr(ln.Addr()), rl.Routes())
 
@@ -240,7 +241,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 
 // openShared opens what every engine the reloader builds shares, so that
 // it survives reloads: the store, the outbound HTTP client, the database
-// (opened on first use). The function it returns closes them.
+// (opened on first use), the open WebSockets and the pub/sub hub. The function it returns closes them.
 func openShared(ctx context.Context, o *options, script string, cfg *engine.Config) (func(), error) {
 	shared, closeStore, err := o.store.open(ctx, cfg.Workers)
 	if err != nil {
@@ -255,7 +256,15 @@ func openShared(ctx context.Context, o *options, script string, cfg *engine.Conf
 		closeStore()
 		return nil, err
 	}
+	hub, err := o.store.openHub(ctx)
+	if err != nil {
+		cfg.DB.Close()
+		closeStore()
+		return nil, err
+	}
+	cfg.Realtime = engine.NewRealtime(hub, engine.RealtimeOptions{})
 	return func() {
+		hub.Close()
 		cfg.DB.Close()
 		cfg.HTTP.CloseIdleConnections()
 		closeStore()
