@@ -50,7 +50,8 @@ type exchangeCore struct {
 
 	hold bool // with hooks (hooks.go): the body waits for the after hooks
 
-	upgrade *socket // an accepted WebSocket or event stream (realtime_route.go)
+	upgrade *socket        // an accepted WebSocket or event stream (realtime_route.go)
+	stream  *lua.LFunction // a body produced piece by piece (stream.go)
 }
 
 // exchangeMore is the part of an exchange that hooks, forms and sessions

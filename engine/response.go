@@ -254,6 +254,12 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		download, _ := f.dl.(lua.LString)
 		return e.openFile(st, x, string(path), string(download), status)
 	}
+	if fn, isFn := f.content.(*lua.LFunction); isFn && f.kind == "body" {
+		defaultType(h, ctText)
+		w.WriteHeader(status)
+		x.stream = fn // sent once the response is decided (stream.go)
+		return nil
+	}
 	s, ok := f.content.(lua.LString)
 	if !ok {
 		n, isNum := f.content.(lua.LNumber)

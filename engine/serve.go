@@ -43,6 +43,9 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	if err == nil && x.hold { // hooks, CORS or sessions: one test for all
 		err = e.finishHeld(st, x)
 	}
+	if err == nil && x.stream != nil {
+		err = e.streamBody(st, x) // stream.go
+	}
 	if err != nil && x.upgrade != nil {
 		x.upgrade.leave()
 	}
