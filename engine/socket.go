@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/luaserve/luaserve/pubsub"
 	"github.com/luaserve/luaserve/websocket"
 )
 
@@ -51,14 +52,27 @@ var (
 	errTooManyTopic = errors.New("more than 64 topics on one connection")
 )
 
-// Deliver is a published message: sent as text when it is UTF-8, else as
-// binary (pubsub.Subscriber).
-func (s *socket) Deliver(topic string, msg []byte) {
+// Deliver is a published message (pubsub.Subscriber): to a WebSocket, its
+// data as text when it is UTF-8, else as binary; to an event stream, an
+// event with its id and name.
+func (s *socket) Deliver(topic string, raw []byte) {
+	m, err := pubsub.Decode(raw)
+	if err != nil {
+		return
+	}
+	if s.sse {
+		var id *string
+		if m.ID != "" {
+			id = &m.ID
+		}
+		s.push(formatEvent(id, m.Event, m.Data, 0))
+		return
+	}
 	kind := websocket.Text
-	if !utf8.Valid(msg) {
+	if !utf8.Valid(m.Data) {
 		kind = websocket.Binary
 	}
-	s.send(kind, msg)
+	s.send(kind, m.Data)
 }
 
 // send queues msg for the client; it never waits for the network.

@@ -56,3 +56,28 @@ func TestMemory(t *testing.T) {
 		t.Fatal("topic t kept subscribers")
 	}
 }
+
+func TestEnvelope(t *testing.T) {
+	for _, m := range []Message{
+		{Data: []byte("plain")},
+		{Data: []byte{}},
+		{Data: []byte("\x00starts with zero")},
+		{ID: "42", Data: []byte("x")},
+		{ID: "1", Event: "chat", Data: []byte("hello\x00")},
+		{Event: "e"},
+	} {
+		b := Encode(m)
+		got, err := Decode(b)
+		if err != nil || got.ID != m.ID || got.Event != m.Event || string(got.Data) != string(m.Data) {
+			t.Errorf("%+v -> %q -> %+v, %v", m, b, got, err)
+		}
+		if m.ID == "" && m.Event == "" && len(m.Data) > 0 && m.Data[0] != 0 && string(b) != string(m.Data) {
+			t.Errorf("plain message %q encoded as %q", m.Data, b)
+		}
+	}
+	for _, bad := range []string{"\x00", "\x00\x05ab", "\x00\x01a\x09"} {
+		if _, err := Decode([]byte(bad)); err == nil {
+			t.Errorf("Decode(%q) accepted", bad)
+		}
+	}
+}

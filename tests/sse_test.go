@@ -32,6 +32,7 @@ app.sse("/events", {
 })
 
 app.post("/news", function(req) pubsub.publish("news", req.body) return 204 end)
+app.post("/news/:id", function(req) pubsub.publish("news", req.body, { id = req.params.id, event = "news" }) return 204 end)
 app.post("/end/:id", function(req)
   local s = app.conn(req.params.id)
   if not s then return 404 end
@@ -112,6 +113,12 @@ func TestServerSentEvents(t *testing.T) {
 	}
 	if got := ev.next(); got != ": ping\n" {
 		t.Fatalf("heartbeat: %q", got)
+	}
+	do(t, client(t), "POST", srv.url+"/news/7", "with id")
+	for got := ev.next(); got != "id: 7\nevent: news\ndata: with id\n"; got = ev.next() {
+		if got != ": ping\n" {
+			t.Fatalf("published with id: %q", got)
+		}
 	}
 	cancel() // the client goes away
 	waitFor(t, func() bool {

@@ -10,9 +10,10 @@ local pubsub = {}
 ---UTF-8, else binary; an event stream gets it as an event's data.
 ---@param topic string
 ---@param message string
+---@param event? {id?: string, event?: string} for event streams: the event's id and name
 ---@return true|nil ok
 ---@return string? err
-function pubsub.publish(topic, message) end
+function pubsub.publish(topic, message, event) end
 
 ---How many connections of this instance subscribe to topic.
 ---@param topic string
