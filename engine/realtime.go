@@ -22,6 +22,8 @@ type Realtime struct {
 	heartbeat time.Duration // between SSE comment lines
 	nextID    atomic.Uint64
 	current   atomic.Pointer[Engine] // the engine events go to
+	jobs      chan eventJob          // to the event workers (realtime_event.go)
+	workers   atomic.Int32
 
 	mu      sync.Mutex
 	sockets map[string]*socket // open, by id
@@ -51,7 +53,7 @@ func NewRealtime(hub pubsub.Hub, o RealtimeOptions) *Realtime {
 		o.Heartbeat = DefaultHeartbeat
 	}
 	return &Realtime{hub: hub, ws: o.WebSocket, heartbeat: o.Heartbeat,
-		sockets: map[string]*socket{}, closing: make(chan struct{})}
+		sockets: map[string]*socket{}, closing: make(chan struct{}), jobs: make(chan eventJob)}
 }
 
 // Hub is the publish/subscribe hub.

@@ -7,11 +7,52 @@ import (
 // eventArgs picks an event's handler and builds its arguments in st.
 type eventArgs func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue)
 
-// dispatch runs one event of s in a state borrowed from the engine now
+// eventJob is one event for a worker; done gets a value when it ran.
+type eventJob struct {
+	s    *socket
+	args eventArgs
+	done chan struct{}
+}
+
+// maxEventWorkers bounds the goroutines that run events. More than the
+// states would only wait for one.
+const maxEventWorkers = 64
+
+// dispatch runs one event of s on an event worker and waits for it, so
+// that a connection's events run in order. The Lua call deepens the
+// stack of the goroutine that makes it; running it on a few long-lived
+// workers keeps the connections' own goroutines (one per WebSocket,
+// blocked in a read) at their small starting stacks. done is the
+// caller's channel of capacity 1, reused per event.
+func (rt *Realtime) dispatch(s *socket, done chan struct{}, args eventArgs) {
+	job := eventJob{s, args, done}
+	select {
+	case rt.jobs <- job:
+	default:
+		if rt.workers.Add(1) <= maxEventWorkers {
+			go rt.worker(job)
+		} else {
+			rt.workers.Add(-1)
+			rt.jobs <- job
+		}
+	}
+	<-done
+}
+
+// worker runs events until the process ends.
+func (rt *Realtime) worker(job eventJob) {
+	for {
+		rt.runEvent(job.s, job.args)
+		job.done <- struct{}{}
+		job = <-rt.jobs
+	}
+}
+
+// runEvent runs one event of s in a state borrowed from the engine now
 // serving the script, as a request borrows one: under the time limit and
 // memory budget. An engine closed by a reload meanwhile hands over to the
 // new one. A failing handler is logged; the connection stays open.
-func (rt *Realtime) dispatch(s *socket, args eventArgs) {
+func (rt *Realtime) runEvent(s *socket, args eventArgs) {
 	for range 3 {
 		e := rt.current.Load()
 		if e == nil {
@@ -25,13 +66,13 @@ func (rt *Realtime) dispatch(s *socket, args eventArgs) {
 			e.log.Warn("luaserve: realtime event dropped: no free Lua state", "route", s.pattern, "conn", s.id)
 			return
 		}
-		e.runEvent(st, s, args)
+		e.runEventIn(st, s, args)
 		return
 	}
 }
 
-// runEvent runs the handler args picks, releasing st after.
-func (e *Engine) runEvent(st *state, s *socket, args eventArgs) {
+// runEventIn runs the handler args picks, releasing st after.
+func (e *Engine) runEventIn(st *state, s *socket, args eventArgs) {
 	released := false
 	defer func() {
 		if !released { // a Go panic went through: never reuse this state

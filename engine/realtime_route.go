@@ -116,15 +116,16 @@ func (e *Engine) startRealtime(w *httpcore.ResponseWriter, r *httpcore.Request, 
 // readLoop reads a WebSocket's messages and runs message for each, then
 // close, each in a state borrowed for the event.
 func (rt *Realtime) readLoop(s *socket, c *websocket.Conn) {
+	done := make(chan struct{}, 1)
 	for {
 		kind, msg, err := c.ReadMessage()
 		if err != nil {
 			ce := &websocket.CloseError{Code: websocket.CloseAbnormal}
 			errors.As(err, &ce)
-			rt.closed(s, ce.Code, ce.Reason)
+			rt.closed(s, done, ce.Code, ce.Reason)
 			return
 		}
-		rt.dispatch(s, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
+		rt.dispatch(s, done, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
 			return h.message, []lua.LValue{st.connValue(s), lua.LString(msg), lua.LString(kind.String())}
 		})
 	}
@@ -132,9 +133,9 @@ func (rt *Realtime) readLoop(s *socket, c *websocket.Conn) {
 
 // closed ends a socket: it leaves its topics and the registry, and the
 // script's close handler runs.
-func (rt *Realtime) closed(s *socket, code int, reason string) {
+func (rt *Realtime) closed(s *socket, done chan struct{}, code int, reason string) {
 	s.leave()
-	rt.dispatch(s, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
+	rt.dispatch(s, done, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
 		return h.close, []lua.LValue{st.connValue(s), lua.LNumber(code), lua.LString(reason)}
 	})
 }

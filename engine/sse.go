@@ -91,7 +91,7 @@ var heartbeatLine = []byte(": ping\n\n")
 // or the server shuts down. No Lua state is held meanwhile.
 func (e *Engine) serveStream(w *httpcore.ResponseWriter, r *httpcore.Request, s *socket) {
 	rt := e.rt
-	defer rt.closed(s, websocket.CloseGoingAway, "stream ended")
+	defer rt.closed(s, make(chan struct{}, 1), websocket.CloseGoingAway, "stream ended")
 	if !rt.add(s) {
 		w.WriteHeader(503)
 		return

@@ -44,7 +44,10 @@ func (w *ResponseWriter) Hijack() (net.Conn, []byte, error) {
 	c.readDL, c.writeDL = time.Time{}, time.Time{}
 	c.hijacked, c.closeAfter = true, true
 	w.reset()
-	h := &hijackedConn{Conn: c.rwc, srv: c.srv, slot: c}
+	// The slot passes to h: finishHijacked does not give it back. h does
+	// not keep c, whose buffers and request the serve goroutine frees.
+	c.released.Store(true)
+	h := &hijackedConn{Conn: c.rwc, srv: c.srv}
 	s := c.srv
 	s.mu.Lock()
 	delete(s.conns, c)
@@ -61,7 +64,6 @@ func (w *ResponseWriter) Hijack() (net.Conn, []byte, error) {
 type hijackedConn struct {
 	net.Conn
 	srv  *Server
-	slot *conn // whose slot it holds
 	once sync.Once
 }
 
@@ -70,9 +72,11 @@ func (h *hijackedConn) Close() error {
 	err := net.ErrClosed
 	h.once.Do(func() {
 		err = h.Conn.Close()
-		h.slot.releaseSlot()
 		h.srv.mu.Lock()
-		delete(h.srv.hijacked, h)
+		if _, ok := h.srv.hijacked[h]; ok { // else Close gave the slot back
+			delete(h.srv.hijacked, h)
+			h.srv.open.Add(-1)
+		}
 		h.srv.mu.Unlock()
 	})
 	return err
@@ -107,7 +111,7 @@ func (s *Server) startShutdownHooks() {
 func (s *Server) closeHijackedLocked() {
 	for h := range s.hijacked {
 		h.Conn.Close()
-		h.slot.releaseSlot()
+		s.open.Add(-1)
 		delete(s.hijacked, h)
 	}
 }

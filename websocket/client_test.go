@@ -118,3 +118,25 @@ func TestSlowReader(t *testing.T) {
 	}
 	es.end(t)
 }
+
+// TestSendAfterWriteTimeout: a connection quiet for longer than the
+// write timeout still sends (no stale deadline fails the next write).
+func TestSendAfterWriteTimeout(t *testing.T) {
+	conns := make(chan *Conn, 1)
+	es := &echoServer{ends: make(chan *CloseError, 1)}
+	es.start(t, Options{WriteTimeout: 50 * time.Millisecond}, func(c *Conn) {
+		conns <- c
+		es.echo(c)
+	})
+	rc, _ := dialRaw(t, es.addr, handshake)
+	c := <-conns
+	c.Send(Text, []byte("one"))
+	if _, p := rc.read(); string(p) != "one" {
+		t.Fatalf("got %q", p)
+	}
+	time.Sleep(100 * time.Millisecond) // past the write timeout: the point of the test
+	c.Send(Text, []byte("two"))
+	if _, p := rc.read(); string(p) != "two" {
+		t.Fatalf("got %q", p)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -57,10 +58,12 @@ func (o *Options) defaults() {
 // Conn is one WebSocket connection, server side.
 type Conn struct {
 	nc  net.Conn
-	src io.Reader // nc, after what the handshake read ahead
+	raw syscall.RawConn // for writes that do not wait (trywrite_*.go); nil: none
+	src io.Reader       // nc, after what the handshake read ahead
 	opt Options
 
 	// Owned by the reader (ReadMessage).
+	in       inbuf // what one read brought beyond the frame being read
 	hdr      [14]byte
 	ctl      [125]byte // a control frame's payload
 	pingSent bool
@@ -79,7 +82,7 @@ type Conn struct {
 // newConn writes the handshake's answer on nc and returns the Conn.
 func newConn(nc net.Conn, rest []byte, o Options, accept string) (*Conn, error) {
 	o.defaults()
-	c := &Conn{nc: nc, src: nc, opt: o}
+	c := &Conn{nc: nc, src: nc, opt: o, raw: rawConnOf(nc)}
 	if len(rest) > 0 {
 		c.src = io.MultiReader(bytes.NewReader(rest), nc)
 	}
@@ -88,6 +91,7 @@ func newConn(nc net.Conn, rest []byte, o Options, accept string) (*Conn, error) 
 		nc.Close()
 		return nil, err
 	}
+	nc.SetWriteDeadline(time.Time{}) // a stale deadline would fail writeNow's raw writes
 	return c, nil
 }
 
@@ -160,7 +164,7 @@ func (c *Conn) readHeader() (header, error) {
 	var h header
 	for {
 		c.armRead()
-		n, err := io.ReadFull(c.src, c.hdr[:2])
+		n, err := c.readFull(c.hdr[:2])
 		if err == nil {
 			break
 		}
@@ -183,7 +187,7 @@ func (c *Conn) readHeader() (header, error) {
 	case 127:
 		extra += 8
 	}
-	if _, err := io.ReadFull(c.src, c.hdr[2:2+extra]); err != nil {
+	if _, err := c.readFull(c.hdr[2 : 2+extra]); err != nil {
 		return h, err
 	}
 	rest := c.hdr[2 : 2+extra]
@@ -222,7 +226,7 @@ func (c *Conn) readPayload(h *header, msg []byte) ([]byte, error) {
 		msg = grown
 	}
 	msg = msg[:start+n]
-	if _, err := io.ReadFull(c.src, msg[start:]); err != nil {
+	if _, err := c.readFull(msg[start:]); err != nil {
 		return nil, err
 	}
 	unmask(msg[start:], h.mask, 0)
@@ -232,7 +236,7 @@ func (c *Conn) readPayload(h *header, msg []byte) ([]byte, error) {
 // control handles a ping, a pong or a close.
 func (c *Conn) control(h *header) error {
 	p := c.ctl[:h.length]
-	if _, err := io.ReadFull(c.src, p); err != nil {
+	if _, err := c.readFull(p); err != nil {
 		return err
 	}
 	unmask(p, h.mask, 0)
@@ -296,11 +300,15 @@ func (c *Conn) writeFrame(op byte, p []byte) error {
 	}
 	c.nc.SetWriteDeadline(time.Now().Add(c.opt.WriteTimeout))
 	bufs := net.Buffers{appendHeader(c.whdr[:0], op, true, len(p)), p}
+	if op == opRaw {
+		bufs = bufs[1:]
+	}
 	if _, err := bufs.WriteTo(c.nc); err != nil {
 		c.werr = err
 		c.closeSocket()
 		return err
 	}
+	c.nc.SetWriteDeadline(time.Time{}) // a stale deadline would fail writeNow's raw writes
 	return nil
 }
 
@@ -310,6 +318,39 @@ func (c *Conn) closeSocket() {
 		c.stopQueue()
 		c.nc.Close()
 	})
+}
+
+// inbuf is a small read buffer inside the Conn: one read takes a whole
+// small frame (header, mask and payload) instead of three, and an idle
+// connection still holds no separate buffer.
+type inbuf struct {
+	b    [512]byte
+	r, w int
+}
+
+// readFull fills p from the buffer, then from the connection: a short
+// remainder through the buffer, a long one directly into p.
+func (c *Conn) readFull(p []byte) (int, error) {
+	in := &c.in
+	n := copy(p, in.b[in.r:in.w])
+	in.r += n
+	for n < len(p) {
+		if len(p)-n >= len(in.b) {
+			m, err := io.ReadFull(c.src, p[n:])
+			return n + m, err
+		}
+		m, err := c.src.Read(in.b[:])
+		in.r, in.w = 0, m
+		k := copy(p[n:], in.b[:m])
+		in.r, n = k, n+k
+		if err != nil && n < len(p) {
+			if err == io.EOF && n > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // RemoteAddr is the peer's address.

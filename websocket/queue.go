@@ -43,10 +43,53 @@ func (c *Conn) Send(k Kind, data []byte) error {
 		c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 		return ErrSlowReader
 	}
+	if !c.writing && c.raw != nil && len(data) <= maxWriteNow {
+		c.writing = true // the socket is ours: later Sends queue behind us
+		c.qmu.Unlock()
+		rest := c.writeNow(byte(k), data)
+		c.qmu.Lock()
+		c.writing = false
+		if len(rest) > 0 {
+			c.pending = append([]queued{{op: opRaw, data: rest}}, c.pending...)
+			c.bytes += len(rest)
+		}
+		if len(c.pending) > 0 {
+			c.startWriterLocked()
+		}
+		return nil
+	}
 	c.pending = append(c.pending, queued{op: byte(k), data: data})
 	c.bytes += len(data)
 	c.startWriterLocked()
 	return nil
+}
+
+// maxWriteNow bounds the messages Send tries to write at once (copied
+// with their header into one buffer); larger ones go to the writer.
+const maxWriteNow = 16 << 10
+
+// opRaw marks queued bytes that are already framed: the rest of a frame
+// the socket took only part of.
+const opRaw = 0xFF
+
+// writeNow writes a frame as far as the socket takes it without waiting,
+// and returns what is left (nil when all went out or the socket failed).
+// Most messages go out here, on the sender's goroutine: a writer
+// goroutine starts only for a peer that reads slower than we write.
+func (c *Conn) writeNow(op byte, data []byte) []byte {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return nil
+	}
+	buf := append(appendHeader(make([]byte, 0, 14+len(data)), op, true, len(data)), data...)
+	n := tryWrite(c.raw, buf)
+	if n < 0 {
+		c.werr = ErrClosed
+		c.closeSocket()
+		return nil
+	}
+	return buf[n:]
 }
 
 // Close starts the close handshake: the close frame goes after what is
