@@ -15,3 +15,7 @@ app.post("/broadcast", function(req)
   pubsub.publish("all", req.body)
   return 204
 end)
+
+app.sse("/events", {
+  open = function(stream) stream:subscribe("all") end,
+})

@@ -119,3 +119,12 @@ func (rt *Realtime) get(id string) *socket {
 	defer rt.mu.Unlock()
 	return rt.sockets[id]
 }
+
+// sendQueue bounds what waits for one client: a WebSocket's messages
+// before the upgrade, an event stream's events.
+func (rt *Realtime) sendQueue() int {
+	if rt.ws.SendQueue > 0 {
+		return rt.ws.SendQueue
+	}
+	return websocket.DefaultSendQueue
+}

@@ -67,7 +67,7 @@ func (e *Engine) openRealtime(st *state, x *exchange, req *lua.LTable) (lua.LVal
 	}
 	s := e.rt.newSocket(x.route.pattern, kind == rtStream)
 	if kind == rtStream {
-		s.stream = newEventStream(max(e.rt.ws.SendQueue, websocket.DefaultSendQueue))
+		s.stream = newEventStream(e.rt.sendQueue())
 		if id := x.r.Header.Get("Last-Event-ID"); len(id) <= 1024 {
 			s.lastEventID = string(id)
 		}

@@ -87,7 +87,7 @@ func (s *socket) send(kind websocket.Kind, msg []byte) error {
 	case s.ws != nil:
 		return s.ws.Send(kind, msg)
 	}
-	if s.size+len(msg) > max(s.rt.ws.SendQueue, websocket.DefaultSendQueue) {
+	if s.size+len(msg) > s.rt.sendQueue() {
 		return websocket.ErrSlowReader
 	}
 	s.early = append(s.early, earlyMsg{kind, msg})

@@ -5,6 +5,9 @@
 //	    opens n connections subscribed to "all" (one echo on each), reports
 //	    the server's RSS growth per connection, then POSTs /broadcast and
 //	    reports the time until every connection has the message.
+//	wsload -mode sse -n 1000 -m 100 -url http://127.0.0.1:9001
+//	    opens n event streams on /events, POSTs m messages to /broadcast
+//	    and reports the events per second until every stream has them all.
 //	wsload -mode echo -c 64 -d 10s -url http://127.0.0.1:9001
 //	    c connections each sending a 32-byte text message and waiting for
 //	    its echo, in a loop: round trips per second.
@@ -33,6 +36,7 @@ func main() {
 	n := flag.Int("n", 10000, "idle: connections")
 	c := flag.Int("c", 64, "echo: connections")
 	d := flag.Duration("d", 10*time.Second, "echo: duration")
+	m := flag.Int("m", 100, "sse: messages")
 	pid := flag.Int("pid", 0, "idle: the server's process id, for its RSS")
 	base := flag.String("url", "http://127.0.0.1:9001", "the server")
 	flag.Parse()
@@ -45,6 +49,8 @@ func main() {
 		idle(u.Host, *base, *n, *pid)
 	case "echo":
 		echo(u.Host, *c, *d)
+	case "sse":
+		fanout(u.Host, *base, *n, *m)
 	default:
 		log.Fatalf("unknown mode %q", *mode)
 	}
@@ -196,4 +202,52 @@ func echo(addr string, c int, d time.Duration) {
 	}
 	wg.Wait()
 	fmt.Printf("%d connections, %v: %.0f round trips/s\n", c, d, float64(total.Load())/d.Seconds())
+}
+
+// fanout measures event stream fan-out: n streams, m broadcasts.
+func fanout(addr, base string, n, m int) {
+	var ready, done sync.WaitGroup
+	for range n {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(nc, "GET /events HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+		br := bufio.NewReaderSize(nc, 4096)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				log.Fatal(err)
+			}
+			if line == "\r\n" {
+				break
+			}
+		}
+		ready.Add(1)
+		done.Go(func() {
+			ready.Done()
+			for got := 0; got < m; {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					log.Fatal(err)
+				}
+				if strings.HasPrefix(line, "data: ") {
+					got++
+				}
+			}
+			nc.Close()
+		})
+	}
+	ready.Wait()
+	start := time.Now()
+	for i := range m {
+		res, err := http.Post(base+"/broadcast", "text/plain", strings.NewReader(fmt.Sprintf("event %d", i)))
+		if err != nil {
+			log.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	done.Wait()
+	d := time.Since(start)
+	fmt.Printf("%d streams x %d messages in %v: %.0f events/s\n", n, m, d.Round(time.Millisecond), float64(n*m)/d.Seconds())
 }

@@ -48,6 +48,7 @@ type options struct {
 	mem           memoryOptions
 	http          httpOptions
 	store         storeOptions
+	realtime      realtimeOptions
 	sandbox       bool
 	luaPath       string
 	// app.sessions's keys: the current one, then old ones (rotation).
@@ -90,6 +91,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
+	addRealtimeFlags(fs, &o.realtime)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
@@ -262,7 +264,7 @@ func openShared(ctx context.Context, o *options, script string, cfg *engine.Conf
 		closeStore()
 		return nil, err
 	}
-	cfg.Realtime = engine.NewRealtime(hub, engine.RealtimeOptions{})
+	cfg.Realtime = engine.NewRealtime(hub, o.realtime.engine())
 	return func() {
 		hub.Close()
 		cfg.DB.Close()
