@@ -44,6 +44,7 @@ func (w *ResponseWriter) Hijack() (net.Conn, []byte, error) {
 	c.readDL, c.writeDL = time.Time{}, time.Time{}
 	c.hijacked, c.closeAfter = true, true
 	w.reset()
+	w.status = 101 // for whoever reads Status afterwards (an access log)
 	// The slot passes to h: finishHijacked does not give it back. h does
 	// not keep c, whose buffers and request the serve goroutine frees.
 	c.released.Store(true)

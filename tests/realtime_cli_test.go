@@ -20,12 +20,13 @@ app.ws("/ws", {
   message = function(conn, data) conn:send("v%d:" .. data) end,
 })
 app.post("/news", function(req) pubsub.publish("news", req.body) return 204 end)
-`, v, v)
+app.sse("/events", { open = function(stream) stream:send("v%d") end })
+`, v, v, v)
 }
 
 // TestCLIWebSocketReloadAndShutdown: a reload keeps an open WebSocket and
-// sends its next message to the new script; SIGTERM closes it with 1001
-// and the server exits.
+// sends its next message to the new script; SIGTERM closes it with 1001,
+// ends an open event stream, and the server exits.
 func TestCLIWebSocketReloadAndShutdown(t *testing.T) {
 	t.Parallel()
 	dir := scriptDir(t, "routes.lua", wsVersionScript(1))
@@ -43,7 +44,14 @@ func TestCLIWebSocketReloadAndShutdown(t *testing.T) {
 	if got := readText(t, ctx, c); got != "v2:b" {
 		t.Fatalf("after the reload: %q", got)
 	}
+	_, events, _ := openSSE(t, s.url+"/events")
+	if got := events.next(); got != "data: v2\n" {
+		t.Fatalf("event %q", got)
+	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
+	if _, err := events.br.ReadString('\n'); err == nil {
+		t.Fatal("the event stream went on after SIGTERM")
+	}
 	if _, _, err := c.Read(ctx); cws.CloseStatus(err) != cws.StatusGoingAway {
 		t.Fatalf("on SIGTERM: %v, want 1001", err)
 	}

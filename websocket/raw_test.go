@@ -90,6 +90,9 @@ func TestProtocolViolations(t *testing.T) {
 		{"bad_utf8", [][]byte{frame(true, opText, []byte{'a', 0xff, 'b'}, true)}, CloseInvalidData},
 		{"bad_utf8_split", [][]byte{frame(false, opText, []byte{0xe2, 0x82}, true), frame(true, opContinuation, []byte{'x'}, true)}, CloseInvalidData},
 		{"oversize_frame", [][]byte{frame(true, opBinary, make([]byte, 1001), true)}, CloseTooBig},
+		// A declared length of 1 TiB, nothing after it: refused before any allocation.
+		{"huge_declared", [][]byte{{0x82, 0xFF, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4}}, CloseTooBig},
+		{"negative_length", [][]byte{{0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}}, CloseProtocolError},
 		{"oversize_fragments", [][]byte{frame(false, opBinary, make([]byte, 600), true), frame(true, opContinuation, make([]byte, 600), true)}, CloseTooBig},
 		{"lone_continuation", [][]byte{frame(true, opContinuation, []byte("x"), true)}, CloseProtocolError},
 		{"message_in_message", [][]byte{frame(false, opText, []byte("a"), true), frame(true, opText, []byte("b"), true)}, CloseProtocolError},
