@@ -255,10 +255,7 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		return e.openFile(st, x, string(path), string(download), status)
 	}
 	if fn, isFn := f.content.(*lua.LFunction); isFn && f.kind == "body" {
-		defaultType(h, ctText)
-		w.WriteHeader(status)
-		x.stream = fn // sent once the response is decided (stream.go)
-		return nil
+		return startStream(x, fn, status) // stream.go
 	}
 	s, ok := f.content.(lua.LString)
 	if !ok {

@@ -8,6 +8,15 @@ import (
 	"github.com/luaserve/luaserve/httpcore"
 )
 
+// startStream answers with a streamed body; fn is called once the
+// response is decided (after the hooks), by streamBody.
+func startStream(x *exchange, fn *lua.LFunction, status int) error {
+	defaultType(x.w.Header(), ctText)
+	x.w.WriteHeader(status)
+	x.stream = fn
+	return nil
+}
+
 // streamBody sends a body that a Lua function produces: `body = fn` in a
 // response table. fn is called until it returns nil (or nothing), and
 // each string it returns goes out at once as a chunk (HTTP/1.1; HTTP/1.0:
