@@ -28,6 +28,11 @@ type Options struct {
 	// SendQueue bounds the bytes queued for the peer (Send): a peer that
 	// reads too slowly to keep under it is closed with 1008.
 	SendQueue int
+	// Compression accepts permessage-deflate (RFC 7692) when the client
+	// offers it, without context takeover either way: messages of
+	// compressMin bytes or more go out compressed, and MaxMessage bounds
+	// a message once inflated.
+	Compression bool
 }
 
 // Defaults of Options.
@@ -57,10 +62,11 @@ func (o *Options) defaults() {
 
 // Conn is one WebSocket connection, server side.
 type Conn struct {
-	nc  net.Conn
-	raw syscall.RawConn // for writes that do not wait (trywrite_*.go); nil: none
-	src io.Reader       // nc, after what the handshake read ahead
-	opt Options
+	nc      net.Conn
+	deflate bool            // permessage-deflate was negotiated
+	raw     syscall.RawConn // for writes that do not wait (trywrite_*.go); nil: none
+	src     io.Reader       // nc, after what the handshake read ahead
+	opt     Options
 
 	// Owned by the reader (ReadMessage).
 	in       inbuf // what one read brought beyond the frame being read
@@ -80,14 +86,14 @@ type Conn struct {
 }
 
 // newConn writes the handshake's answer on nc and returns the Conn.
-func newConn(nc net.Conn, rest []byte, o Options, accept string) (*Conn, error) {
+func newConn(nc net.Conn, rest []byte, o Options, accept string, deflate bool) (*Conn, error) {
 	o.defaults()
-	c := &Conn{nc: nc, src: nc, opt: o, raw: rawConnOf(nc)}
+	c := &Conn{nc: nc, src: nc, opt: o, raw: rawConnOf(nc), deflate: deflate}
 	if len(rest) > 0 {
 		c.src = io.MultiReader(bytes.NewReader(rest), nc)
 	}
 	nc.SetWriteDeadline(time.Now().Add(o.WriteTimeout))
-	if _, err := nc.Write(handshakeAnswer(accept)); err != nil {
+	if _, err := nc.Write(handshakeAnswer(accept, deflate)); err != nil {
 		nc.Close()
 		return nil, err
 	}
@@ -120,12 +126,13 @@ func (c *Conn) ReadMessage() (Kind, []byte, error) {
 func (c *Conn) readMessage() (Kind, []byte, error) {
 	var msg []byte
 	var kind byte
+	compressed := false
 	for {
 		h, err := c.readHeader()
 		if err != nil {
 			return 0, nil, err
 		}
-		if perr := h.check(c.opt.MaxMessage); perr != nil {
+		if perr := h.check(c.opt.MaxMessage, c.deflate); perr != nil {
 			return 0, nil, perr
 		}
 		if h.op >= opClose {
@@ -143,10 +150,15 @@ func (c *Conn) readMessage() (Kind, []byte, error) {
 			return 0, nil, &protocolError{CloseTooBig, "message too big"}
 		}
 		if kind == 0 {
-			kind = h.op
+			kind, compressed = h.op, h.rsv == rsv1
 		}
 		if msg, err = c.readPayload(&h, msg); err != nil {
 			return 0, nil, err
+		}
+		if h.fin && compressed {
+			if msg, err = decompress(msg, c.opt.MaxMessage); err != nil {
+				return 0, nil, err
+			}
 		}
 		if h.fin {
 			if kind == opText && !utf8.Valid(msg) {

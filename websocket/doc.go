@@ -4,9 +4,10 @@
 // the close handshake with its codes, UTF-8 checks of text, a maximum
 // message size, an idle ping and a bounded send queue.
 //
-// It knows nothing of Lua. It does not do permessage-deflate (RFC 7692):
-// the handshake offers no extension, so clients send plain frames. It does
-// not dial: it is a server only.
+// It knows nothing of Lua. permessage-deflate (RFC 7692) is accepted when
+// Options.Compression is set, without context takeover either way, so that
+// no compression window outlives a message (deflate.go). It does not dial:
+// it is a server only.
 //
 // Memory: an idle connection holds its Conn (a few hundred bytes) and no
 // read buffer: a frame's first two bytes are read into an array in the

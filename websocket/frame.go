@@ -81,8 +81,10 @@ func (e *protocolError) Error() string { return fmt.Sprintf("websocket: %d %s", 
 
 // check validates a client frame's header on its own (section 5.2, 5.5):
 // the message-level rules are in Conn.ReadMessage.
-func (h *header) check(maxMessage int64) *protocolError {
+func (h *header) check(maxMessage int64, deflate bool) *protocolError {
 	switch {
+	case h.rsv == rsv1 && deflate && h.op != opContinuation && h.op < opClose:
+		// permessage-deflate: a compressed message's first frame
 	case h.rsv != 0:
 		return &protocolError{CloseProtocolError, "reserved bits set without an extension"}
 	case !h.masked:

@@ -84,14 +84,17 @@ func Upgrade(w *httpcore.ResponseWriter, r *httpcore.Request, o Options) (*Conn,
 	if err != nil {
 		return nil, err
 	}
-	return newConn(nc, rest, o, accept)
+	return newConn(nc, rest, o, accept, o.Compression && acceptDeflate(&r.Header))
 }
 
 // handshakeAnswer is the 101 response.
-func handshakeAnswer(accept string) []byte {
-	b := make([]byte, 0, 160)
+func handshakeAnswer(accept string, deflate bool) []byte {
+	b := make([]byte, 0, 240)
 	b = append(b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
 	b = append(b, accept...)
+	if deflate {
+		b = append(append(b, "\r\nSec-WebSocket-Extensions: "...), deflateAnswer...)
+	}
 	return append(b, "\r\n\r\n"...)
 }
 

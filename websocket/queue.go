@@ -31,6 +31,10 @@ var ErrSlowReader = &CloseError{Code: ClosePolicy, Reason: "send queue full"}
 // the queue is dropped, the connection closed with 1008 and ErrSlowReader
 // returned. The data must not change afterwards.
 func (c *Conn) Send(k Kind, data []byte) error {
+	op := byte(k)
+	if c.deflate && len(data) >= compressMin {
+		data, op = compress(data), op|rsv1
+	}
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	if c.stopped {
@@ -46,7 +50,7 @@ func (c *Conn) Send(k Kind, data []byte) error {
 	if !c.writing && c.raw != nil && len(data) <= maxWriteNow {
 		c.writing = true // the socket is ours: later Sends queue behind us
 		c.qmu.Unlock()
-		rest := c.writeNow(byte(k), data)
+		rest := c.writeNow(op, data)
 		c.qmu.Lock()
 		c.writing = false
 		if len(rest) > 0 {
@@ -58,11 +62,15 @@ func (c *Conn) Send(k Kind, data []byte) error {
 		}
 		return nil
 	}
-	c.pending = append(c.pending, queued{op: byte(k), data: data})
+	c.pending = append(c.pending, queued{op: op, data: data})
 	c.bytes += len(data)
 	c.startWriterLocked()
 	return nil
 }
+
+// compressMin is the smallest message sent compressed: below it the
+// saving does not pay for the work.
+const compressMin = 128
 
 // maxWriteNow bounds the messages Send tries to write at once (copied
 // with their header into one buffer); larger ones go to the writer.

@@ -14,6 +14,7 @@ type realtimeOptions struct {
 	sendQueue  byteSize
 	ping       time.Duration
 	heartbeat  time.Duration
+	deflate    bool
 }
 
 func addRealtimeFlags(fs *flag.FlagSet, o *realtimeOptions) {
@@ -23,10 +24,12 @@ func addRealtimeFlags(fs *flag.FlagSet, o *realtimeOptions) {
 		"slower than it is sent to; past it the client is disconnected (1008)")
 	fs.DurationVar(&o.ping, "ws-ping", websocket.DefaultPingInterval, "a WebSocket silent this long is pinged, "+
 		"and closed when silent as long again")
+	fs.BoolVar(&o.deflate, "ws-deflate", false, "accept permessage-deflate from WebSocket clients that offer it "+
+		"(no context takeover: messages of 128 bytes or more compressed one by one) (default off)")
 	fs.DurationVar(&o.heartbeat, "sse-heartbeat", engine.DefaultHeartbeat, "how often an idle event stream gets a comment line")
 }
 
 func (o *realtimeOptions) engine() engine.RealtimeOptions {
 	return engine.RealtimeOptions{Heartbeat: o.heartbeat, WebSocket: websocket.Options{
-		MaxMessage: int64(o.maxMessage), SendQueue: int(o.sendQueue), PingInterval: o.ping}}
+		MaxMessage: int64(o.maxMessage), SendQueue: int(o.sendQueue), PingInterval: o.ping, Compression: o.deflate}}
 }
