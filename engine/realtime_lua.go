@@ -35,7 +35,11 @@ func (st *state) initConnMT(L *lua.LState) {
 		case "id":
 			L.Push(lua.LString(s.id))
 		case "kind":
-			L.Push(lua.LString(map[bool]string{false: "websocket", true: "sse"}[s.sse]))
+			kind := lua.LString("websocket")
+			if s.sse {
+				kind = "sse"
+			}
+			L.Push(kind)
 		case "last_event_id":
 			L.Push(lua.LString(s.lastEventID))
 		default:

@@ -102,8 +102,8 @@ func (e *Engine) startRealtime(w *httpcore.ResponseWriter, r *httpcore.Request, 
 		return
 	}
 	c, err := websocket.Upgrade(w, r, e.rt.ws)
-	if err != nil {
-		s.leave()
+	if err != nil { // the client went away: open ran, so close runs too
+		e.rt.closed(s, make(chan struct{}, 1), websocket.CloseAbnormal, err.Error())
 		return
 	}
 	if !e.rt.add(s) {
