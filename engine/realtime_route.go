@@ -21,6 +21,7 @@ const (
 // state.
 type rtHandlers struct {
 	open, message, close *lua.LFunction
+	origins              *wsOrigins // nil: same origin only (realtime_origin.go)
 }
 
 // realtimeRegistrar implements app.ws(pattern, handlers) and
@@ -41,6 +42,11 @@ func (reg *registry) realtimeRegistrar(kind int) lua.LGFunction {
 				L.ArgError(2, name+" must be a function")
 			}
 		}
+		origins, err := readOrigins(t.RawGetString("origins"))
+		if err != nil {
+			L.ArgError(2, err.Error())
+		}
+		h.origins = origins
 		if kind == rtStream && h.message != nil {
 			L.ArgError(2, "an event stream has no message handler (the client cannot send on it)")
 		}
@@ -56,9 +62,14 @@ func (reg *registry) realtimeRegistrar(kind int) lua.LGFunction {
 // connection is set up after the state is released (ServeHTTP).
 func (e *Engine) openRealtime(st *state, x *exchange, req *lua.LTable) (lua.LValue, error) {
 	kind := x.route.realtime
+	h := st.rtFuncs[x.route.index]
 	if kind == rtWebSocket {
 		if he := websocket.Check(x.r); he != nil {
 			websocket.Refuse(x.w, he)
+			return answered, nil
+		}
+		if !h.origins.allowed(x.r) {
+			writeStatus(x.w, 403, "403 Forbidden: a WebSocket from another origin (see origins in app.ws)\n")
 			return answered, nil
 		}
 	}
@@ -72,7 +83,7 @@ func (e *Engine) openRealtime(st *state, x *exchange, req *lua.LTable) (lua.LVal
 			s.lastEventID = string(id)
 		}
 	}
-	if h := st.rtFuncs[x.route.index]; h.open != nil {
+	if h.open != nil {
 		L := st.L
 		L.Push(h.open)
 		L.Push(st.connValue(s))

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,8 @@ app.ws("/ws/:room", {
     store.set("closed:" .. conn.id, code .. " " .. reason)
   end,
 })
+
+app.ws("/partner", { origins = { "https://app.example" } })
 
 app.post("/say/:room", function(req)
   pubsub.publish("room:" .. req.params.room, req.body)
@@ -158,6 +161,31 @@ func TestWebSocketRefusals(t *testing.T) {
 	res3, _ := do(t, client(t), "POST", srv.url+"/ws/lobby", "")
 	if res3.StatusCode != 405 {
 		t.Fatalf("POST: %d", res3.StatusCode)
+	}
+	// Cross-site WebSocket hijacking: another site's page is refused
+	// unless the route names its origin; the same origin and non-browser
+	// clients (no Origin) are let through.
+	for _, tc := range []struct {
+		path, origin string
+		status       int
+	}{
+		{"/ws/lobby", "https://evil.example", 403},
+		{"/ws/lobby", "http://" + srv.addr, 101},
+		{"/ws/lobby", "", 101},
+		{"/partner", "https://app.example", 101},
+		{"/partner", "https://evil.example", 403},
+	} {
+		h := http.Header{}
+		if tc.origin != "" {
+			h.Set("Origin", tc.origin)
+		}
+		c, res, err := cws.Dial(ctx, "ws://"+srv.addr+tc.path, &cws.DialOptions{HTTPHeader: h})
+		if res == nil || res.StatusCode != tc.status {
+			t.Errorf("%s from %q: %v %v, want %d", tc.path, tc.origin, res, err, tc.status)
+		}
+		if c != nil {
+			c.CloseNow()
+		}
 	}
 }
 

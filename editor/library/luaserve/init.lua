@@ -295,6 +295,7 @@ function Conn:set(key, value) end
 ---@field open? fun(conn: luaserve.Conn, req: luaserve.Request): luaserve.ResponseTable|integer|nil a response refuses the upgrade
 ---@field message? fun(conn: luaserve.Conn, data: string, kind: "text"|"binary")
 ---@field close? fun(conn: luaserve.Conn, code: integer, reason: string)
+---@field origins? string[]|"*" other sites whose pages may open it (default: same origin only)
 
 ---A WebSocket endpoint: each event runs in a Lua state borrowed for it.
 ---@param pattern string
