@@ -13,7 +13,8 @@ import (
 // Handles are made per event or lookup (app.conn); the socket they point
 // to is shared by every state.
 //
-//	conn.id, conn.kind ("websocket" | "sse"), conn.last_event_id (sse)
+//	conn.id, conn.kind ("websocket" | "sse"), conn.last_event_id (sse),
+//	conn.protocol (websocket: the subprotocol chosen, "" for none)
 //	conn:send(data:string [, "binary"]) -> true | nil, err   (websocket)
 //	conn:send(data:string | {id=, event=, data=, retry=}) -> true | nil, err (sse)
 //	conn:close([code:integer [, reason:string]])
@@ -42,6 +43,8 @@ func (st *state) initConnMT(L *lua.LState) {
 			L.Push(kind)
 		case "last_event_id":
 			L.Push(lua.LString(s.lastEventID))
+		case "protocol":
+			L.Push(lua.LString(s.protocol))
 		default:
 			if m, ok := methods[key]; ok {
 				L.Push(m)

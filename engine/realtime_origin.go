@@ -45,6 +45,27 @@ func readOrigins(v lua.LValue) (*wsOrigins, error) {
 	return nil, fmt.Errorf("origins must be a list of origins or \"*\"")
 }
 
+// readProtocols reads the protocols field of app.ws's handlers: a list of
+// subprotocol names.
+func readProtocols(v lua.LValue) ([]string, error) {
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		if v == lua.LNil {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("protocols must be a list of names")
+	}
+	var out []string
+	for i := 1; i <= t.Len(); i++ {
+		s, ok := t.RawGetInt(i).(lua.LString)
+		if !ok || !httpcore.ValidFieldName(string(s)) {
+			return nil, fmt.Errorf("protocols[%d] must be a token like \"chat.v1\"", i)
+		}
+		out = append(out, string(s))
+	}
+	return out, nil
+}
+
 // originAllowed reports whether a handshake's Origin may open the socket.
 func (o *wsOrigins) allowed(r *httpcore.Request) bool {
 	origin := r.Header.Get("Origin")

@@ -22,6 +22,7 @@ const (
 type rtHandlers struct {
 	open, message, close *lua.LFunction
 	origins              *wsOrigins // nil: same origin only (realtime_origin.go)
+	protocols            []string   // subprotocols, in the server's terms
 }
 
 // realtimeRegistrar implements app.ws(pattern, handlers) and
@@ -47,6 +48,9 @@ func (reg *registry) realtimeRegistrar(kind int) lua.LGFunction {
 			L.ArgError(2, err.Error())
 		}
 		h.origins = origins
+		if h.protocols, err = readProtocols(t.RawGetString("protocols")); err != nil {
+			L.ArgError(2, err.Error())
+		}
 		if kind == rtStream && h.message != nil {
 			L.ArgError(2, "an event stream has no message handler (the client cannot send on it)")
 		}
@@ -77,6 +81,9 @@ func (e *Engine) openRealtime(st *state, x *exchange, req *lua.LTable) (lua.LVal
 		return lua.LNumber(503), nil
 	}
 	s := e.rt.newSocket(x.route.pattern, kind == rtStream)
+	if kind == rtWebSocket && h.protocols != nil {
+		s.protocol = websocket.SelectProtocol(x.r, h.protocols)
+	}
 	if kind == rtStream {
 		s.stream = newEventStream(e.rt.sendQueue())
 		if id := x.r.Header.Get("Last-Event-ID"); len(id) <= 1024 {
@@ -112,7 +119,9 @@ func (e *Engine) startRealtime(w *httpcore.ResponseWriter, r *httpcore.Request, 
 		e.serveStream(w, r, s)
 		return
 	}
-	c, err := websocket.Upgrade(w, r, e.rt.ws)
+	opts := e.rt.ws
+	opts.Protocol = s.protocol
+	c, err := websocket.Upgrade(w, r, opts)
 	if err != nil { // the client went away: open ran, so close runs too
 		e.rt.closed(s, make(chan struct{}, 1), websocket.CloseAbnormal, err.Error())
 		return

@@ -22,6 +22,7 @@ type socket struct {
 	// lastEventID is an event stream's Last-Event-ID: where a reconnecting
 	// client left off.
 	lastEventID string
+	protocol    string // the WebSocket subprotocol chosen, "" for none
 
 	mu     sync.Mutex
 	ws     *websocket.Conn // nil until the upgrade; nil for a stream

@@ -37,6 +37,8 @@ app.ws("/ws/:room", {
 })
 
 app.ws("/partner", { origins = { "https://app.example" } })
+app.ws("/proto", { protocols = { "chat.v2", "chat.v1" },
+  open = function(conn) conn:send("speaking " .. conn.protocol) end })
 
 app.post("/say/:room", function(req)
   pubsub.publish("room:" .. req.params.room, req.body)
@@ -186,6 +188,27 @@ func TestWebSocketRefusals(t *testing.T) {
 		if c != nil {
 			c.CloseNow()
 		}
+	}
+}
+
+// TestWebSocketSubprotocol: the route's protocols list picks the first
+// the client offers; conn.protocol tells the handlers.
+func TestWebSocketSubprotocol(t *testing.T) {
+	srv := startSource(t, realtimeScript, engine.Config{})
+	for _, tc := range []struct {
+		offer []string
+		want  string
+	}{{[]string{"chat.v1", "chat.v2"}, "chat.v1"}, {[]string{"chat.v3"}, ""}, {nil, ""}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, _, err := cws.Dial(ctx, "ws://"+srv.addr+"/proto", &cws.DialOptions{Subprotocols: tc.offer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readText(t, ctx, c); c.Subprotocol() != tc.want || got != "speaking "+tc.want {
+			t.Errorf("offer %v: %q and %q, want %q", tc.offer, c.Subprotocol(), got, tc.want)
+		}
+		c.CloseNow()
+		cancel()
 	}
 }
 

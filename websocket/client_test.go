@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	cws "github.com/coder/websocket"
+
+	"github.com/luaserve/luaserve/httpcore"
 )
 
 func dialCoder(t *testing.T, addr string) (*cws.Conn, context.Context) {
@@ -138,5 +141,42 @@ func TestSendAfterWriteTimeout(t *testing.T) {
 	c.Send(Text, []byte("two"))
 	if _, p := rc.read(); string(p) != "two" {
 		t.Fatalf("got %q", p)
+	}
+}
+
+// TestSubprotocol: the first protocol the client offers that the server
+// supports is answered; none matching, none is named.
+func TestSubprotocol(t *testing.T) {
+	sel := &echoServer{ends: make(chan *CloseError, 4)}
+	sel.srv = &httpcore.Server{Handler: httpcore.HandlerFunc(func(w *httpcore.ResponseWriter, r *httpcore.Request) {
+		c, err := Upgrade(w, r, Options{Protocol: SelectProtocol(r, []string{"v1", "v2"})})
+		if err == nil {
+			go sel.echo(c)
+		}
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go sel.srv.Serve(ln)
+	t.Cleanup(func() { sel.srv.Close() })
+	for _, tc := range []struct {
+		offer []string
+		want  string
+	}{{[]string{"v2", "v1"}, "v2"}, {[]string{"x", "v1"}, "v1"}, {nil, ""}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, _, err := cws.Dial(ctx, "ws://"+ln.Addr().String()+"/ws", &cws.DialOptions{Subprotocols: tc.offer})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.offer, err)
+		}
+		if got := c.Subprotocol(); got != tc.want {
+			t.Errorf("offer %v: %q, want %q", tc.offer, got, tc.want)
+		}
+		c.CloseNow()
+		cancel()
+	}
+	_, head := dialRaw(t, ln.Addr().String(), strings.Replace(handshake, "\r\n\r\n", "\r\nSec-WebSocket-Protocol: nope\r\n\r\n", 1))
+	if strings.Contains(head, "Sec-WebSocket-Protocol") {
+		t.Fatalf("named a protocol the client did not offer: %q", head)
 	}
 }

@@ -33,6 +33,9 @@ type Options struct {
 	// compressMin bytes or more go out compressed, and MaxMessage bounds
 	// a message once inflated.
 	Compression bool
+	// Protocol is the subprotocol to answer with (Sec-WebSocket-Protocol),
+	// one the client offered (SelectProtocol); "" for none.
+	Protocol string
 }
 
 // Defaults of Options.
@@ -93,7 +96,7 @@ func newConn(nc net.Conn, rest []byte, o Options, accept string, deflate bool) (
 		c.src = io.MultiReader(bytes.NewReader(rest), nc)
 	}
 	nc.SetWriteDeadline(time.Now().Add(o.WriteTimeout))
-	if _, err := nc.Write(handshakeAnswer(accept, deflate)); err != nil {
+	if _, err := nc.Write(handshakeAnswer(accept, deflate, o.Protocol)); err != nil {
 		nc.Close()
 		return nil, err
 	}

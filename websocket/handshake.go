@@ -87,13 +87,38 @@ func Upgrade(w *httpcore.ResponseWriter, r *httpcore.Request, o Options) (*Conn,
 	return newConn(nc, rest, o, accept, o.Compression && acceptDeflate(&r.Header))
 }
 
+// SelectProtocol picks the subprotocol to speak: the first the client
+// offers (Sec-WebSocket-Protocol, in its order of preference) that
+// supported lists; "" when none matches or none is offered (RFC 6455,
+// section 4.2.2: the answer then names none, and a client that needs one
+// gives up).
+func SelectProtocol(r *httpcore.Request, supported []string) string {
+	chosen := ""
+	r.Header.Values("Sec-WebSocket-Protocol", func(v []byte) {
+		for len(v) > 0 && chosen == "" {
+			var item []byte
+			item, v = nextToken(v)
+			for _, p := range supported {
+				if string(item) == p {
+					chosen = p
+					break
+				}
+			}
+		}
+	})
+	return chosen
+}
+
 // handshakeAnswer is the 101 response.
-func handshakeAnswer(accept string, deflate bool) []byte {
+func handshakeAnswer(accept string, deflate bool, protocol string) []byte {
 	b := make([]byte, 0, 240)
 	b = append(b, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
 	b = append(b, accept...)
 	if deflate {
 		b = append(append(b, "\r\nSec-WebSocket-Extensions: "...), deflateAnswer...)
+	}
+	if protocol != "" {
+		b = append(append(b, "\r\nSec-WebSocket-Protocol: "...), protocol...)
 	}
 	return append(b, "\r\n\r\n"...)
 }

@@ -256,6 +256,7 @@ function app.static(prefix, dir, options) end
 ---@field id string unique in this process
 ---@field kind "websocket"|"sse"
 ---@field last_event_id string an event stream's Last-Event-ID header ("" when none)
+---@field protocol string a WebSocket's subprotocol ("" when none)
 local Conn = {}
 
 ---Queues a message (never waits for the network). WebSocket: data is text
@@ -296,6 +297,7 @@ function Conn:set(key, value) end
 ---@field message? fun(conn: luaserve.Conn, data: string, kind: "text"|"binary")
 ---@field close? fun(conn: luaserve.Conn, code: integer, reason: string)
 ---@field origins? string[]|"*" other sites whose pages may open it (default: same origin only)
+---@field protocols? string[] subprotocols spoken; the first the client offers is chosen (conn.protocol)
 
 ---A WebSocket endpoint: each event runs in a Lua state borrowed for it.
 ---@param pattern string
