@@ -80,6 +80,10 @@ func (e *Engine) openRealtime(st *state, x *exchange, req *lua.LTable) (lua.LVal
 	if e.rt.shuttingDown() {
 		return lua.LNumber(503), nil
 	}
+	if kind == rtStream && string(x.r.Method) == "HEAD" { // the head of a stream, no stream
+		x.w.Header().Set("Content-Type", "text/event-stream")
+		return answered, nil
+	}
 	s := e.rt.newSocket(x.route.pattern, kind == rtStream)
 	if kind == rtWebSocket && h.protocols != nil {
 		s.protocol = websocket.SelectProtocol(x.r, h.protocols)

@@ -142,4 +142,7 @@ func TestServerSentEventsEndedByScript(t *testing.T) {
 	if r, _ := do(t, client(t), "GET", srv.url+"/events?deny=1", ""); r.StatusCode != 403 {
 		t.Fatalf("refused: %d", r.StatusCode)
 	}
+	if r, _ := do(t, client(t), "HEAD", srv.url+"/events", ""); r.StatusCode != 200 || r.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("HEAD: %d %v", r.StatusCode, r.Header)
+	}
 }
