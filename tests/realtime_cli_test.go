@@ -100,3 +100,19 @@ func TestCLIPubSubRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIWebSocketFlags: -ws-max-message reaches the connections.
+func TestCLIWebSocketFlags(t *testing.T) {
+	t.Parallel()
+	dir := scriptDir(t, "routes.lua", wsVersionScript(1))
+	s := startCLI(t, dir, "-quiet", "-ws-max-message", "100", "-ws-deflate", "routes.lua")
+	c, ctx := dialWS(t, s.url+"/ws")
+	c.Write(ctx, cws.MessageText, []byte(strings.Repeat("x", 100)))
+	if got := readText(t, ctx, c); got != "v1:"+strings.Repeat("x", 100) {
+		t.Fatalf("got %d bytes", len(got))
+	}
+	c.Write(ctx, cws.MessageText, []byte(strings.Repeat("x", 101)))
+	if _, _, err := c.Read(ctx); cws.CloseStatus(err) != cws.StatusMessageTooBig {
+		t.Fatalf("over -ws-max-message: %v, want 1009", err)
+	}
+}
