@@ -1,7 +1,10 @@
 package tests
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	cws "github.com/coder/websocket"
 
 	"github.com/luaserve/luaserve/engine"
+	"github.com/luaserve/luaserve/httpcore"
 )
 
 const realtimeScript = `
@@ -222,5 +226,34 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWebSocketsCountAgainstMaxConns: open WebSockets hold their
+// connection slots (they are never evicted as idle), so past -max-conns a
+// new connection is refused; closing one frees its slot.
+func TestWebSocketsCountAgainstMaxConns(t *testing.T) {
+	srv := startSource(t, realtimeScript, engine.Config{}, func(s *httpcore.Server) { s.MaxConns = 2 })
+	a, ctx := dialWS(t, srv.url+"/ws/x")
+	readText(t, ctx, a)
+	b, _ := dialWS(t, srv.url+"/ws/x")
+	readText(t, ctx, b)
+	// The refusal comes at once, before the request is read: a raw client.
+	nc, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(nc, "GET /ws/x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	if status, _ := bufio.NewReader(nc).ReadString('\n'); !strings.HasPrefix(status, "HTTP/1.1 503") {
+		t.Fatalf("third connection: %q, want 503", status)
+	}
+	a.Close(cws.StatusNormalClosure, "")
+	waitFor(t, func() bool { return srv.srv.OpenConns() == 1 }, "the closed WebSocket's slot")
+	c, _ := dialWS(t, srv.url+"/ws/x")
+	if got := readText(t, ctx, c); !strings.HasPrefix(got, "welcome") {
+		t.Fatalf("after a slot freed: %q", got)
 	}
 }
