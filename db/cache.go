@@ -16,13 +16,15 @@ const maxCached = 512
 type stmtCache struct {
 	m sync.Map // text -> *entry
 	n atomic.Int32
+	// placeholder writes the engine's placeholders; nil is SQLite's.
+	placeholder func(b []byte, n int) []byte
 }
 
-// entry is one statement text: parsed once, rendered for SQLite, prepared
+// entry is one statement text: parsed once, rendered for its engine, prepared
 // on first use on the writer (and by each reader on its own connection).
 type entry struct {
 	st  *Statement
-	sql string // rendered with SQLite's placeholders
+	sql string // rendered with the engine's placeholders
 
 	mu    sync.Mutex               // held to prepare
 	write atomic.Pointer[sql.Stmt] // prepared on the writer; nil until needed
@@ -40,7 +42,11 @@ func (c *stmtCache) get(text string) (e *entry, cached bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	e = &entry{st: st, sql: st.Render(SQLiteDialect.Placeholder)}
+	ph := c.placeholder
+	if ph == nil {
+		ph = SQLiteDialect.Placeholder
+	}
+	e = &entry{st: st, sql: st.Render(ph)}
 	if st.Multi || c.n.Load() >= maxCached {
 		return e, false, nil
 	}

@@ -76,3 +76,8 @@ var ErrStop = errors.New("db: stop")
 
 // ErrClosed is returned by calls on a closed database.
 var ErrClosed = errors.New("db: database is closed")
+
+// Pinger is a DB that can say whether its server answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}

@@ -11,7 +11,15 @@ type Dialect struct {
 	// LastInsertID says whether Exec can report the last inserted row id
 	// (PostgreSQL cannot: a script uses RETURNING there).
 	LastInsertID bool
+	// MigrationLock, run first in each of Migrate's transactions, makes
+	// servers that migrate one database at once take turns (PostgreSQL:
+	// an advisory lock held until the transaction ends). SQLite needs
+	// none: BEGIN IMMEDIATE already takes the one write lock.
+	MigrationLock string
 }
+
+// Dialecter is a DB that says which engine it is.
+type Dialecter interface{ Dialect() Dialect }
 
 // SQLiteDialect is SQLite's.
 var SQLiteDialect = Dialect{Name: "sqlite", Placeholder: sqlitePlaceholder, LastInsertID: true}

@@ -7,11 +7,25 @@ import (
 )
 
 // Error is a statement that failed: the database's message and the
-// statement's text.
+// statement's text, and, when the database said why in a way a script can
+// act on, a portable Code.
 type Error struct {
 	SQL string // the statement as written
 	Err error  // the driver's error, or the context's cause
+	// Code names the failure the same way on every engine, with
+	// PostgreSQL's condition names: "unique_violation",
+	// "foreign_key_violation", "not_null_violation", "check_violation",
+	// "serialization_failure", "deadlock_detected"; "" for the others.
+	Code string
+	// Constraint is the constraint that failed, when the engine names it:
+	// PostgreSQL's constraint name, SQLite's table.column.
+	Constraint string
 }
+
+// ErrUnavailable is a database that cannot be reached (refused, reset,
+// shutting down): the request cannot be served now, but a later one may
+// be. errors.Is finds it inside an *Error.
+var ErrUnavailable = errors.New("database unavailable")
 
 // maxSQLInError bounds the statement text an error message quotes.
 const maxSQLInError = 200
@@ -21,7 +35,14 @@ func (e *Error) Error() string {
 	if len(q) > maxSQLInError {
 		q = q[:maxSQLInError] + "..."
 	}
-	return e.Err.Error() + ` (in "` + q + `")`
+	msg := e.Err.Error()
+	if e.Constraint != "" && !strings.Contains(msg, e.Constraint) {
+		msg += " (constraint " + e.Constraint + ")"
+	}
+	if e.Code != "" {
+		msg = e.Code + ": " + msg
+	}
+	return msg + ` (in "` + q + `")`
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -40,5 +61,9 @@ func wrap(ctx context.Context, query string, err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	return &Error{SQL: query, Err: err}
+	e = &Error{SQL: query, Err: err}
+	if !sqliteCode(e) {
+		postgresCode(e)
+	}
+	return e
 }

@@ -36,8 +36,7 @@ func Migrate(ctx context.Context, d DB, steps []Step) (applied int, err error) {
 	if err := checkNames(steps); err != nil {
 		return 0, err
 	}
-	if _, err := d.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+MigrationsTable+
-		" (name TEXT PRIMARY KEY, hash TEXT NOT NULL, applied_at TEXT NOT NULL)", Args{}); err != nil {
+	if err := createTable(ctx, d); err != nil {
 		return 0, err
 	}
 	done, err := appliedSteps(ctx, d)
@@ -62,6 +61,39 @@ func Migrate(ctx context.Context, d DB, steps []Step) (applied int, err error) {
 		}
 	}
 	return applied, nil
+}
+
+// createTable creates the bookkeeping table, under the migration lock:
+// PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself in
+// another session.
+func createTable(ctx context.Context, d DB) (err error) {
+	tx, err := d.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = lockMigrations(ctx, d, tx); err != nil {
+		return err
+	}
+	if _, err = tx.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+MigrationsTable+
+		" (name TEXT PRIMARY KEY, hash TEXT NOT NULL, applied_at TEXT NOT NULL)", Args{}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// lockMigrations takes the dialect's migration lock in tx, if it has one.
+func lockMigrations(ctx context.Context, d DB, tx Tx) error {
+	dl, ok := d.(Dialecter)
+	if !ok || dl.Dialect().MigrationLock == "" {
+		return nil
+	}
+	_, err := tx.Exec(ctx, dl.Dialect().MigrationLock, Args{})
+	return err
 }
 
 func checkNames(steps []Step) error {
@@ -101,6 +133,9 @@ func applyStep(ctx context.Context, d DB, s Step) (ran bool, err error) {
 			tx.Rollback()
 		}
 	}()
+	if err = lockMigrations(ctx, d, tx); err != nil {
+		return false, err
+	}
 	var n int64
 	err = tx.Query(ctx, "SELECT count(*) FROM "+MigrationsTable+" WHERE name = ?", Args{List: []any{s.Name}},
 		func(_ []Column, v []any) error { n, _ = v[0].(int64); return nil })

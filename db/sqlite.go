@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -177,6 +178,15 @@ func isInterrupt(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_INTERRUPT
 }
 
+// Ping checks that the database is open: a SQLite file has no server to
+// lose.
+func (s *SQLite) Ping(context.Context) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
 // Path is the database's file, or ":memory:".
 func (s *SQLite) Path() string { return s.path }
 
@@ -229,4 +239,34 @@ func (s *SQLite) Exec(ctx context.Context, query string, args Args) (Result, err
 // Query runs query on a reader when it only reads, else on the writer.
 func (s *SQLite) Query(ctx context.Context, query string, args Args, row RowFunc) error {
 	return s.query(ctx, false, query, args, row)
+}
+
+// sqliteCode sets e's portable Code from SQLite's extended result code;
+// it reports whether err came from SQLite.
+func sqliteCode(e *Error) bool {
+	var se *sqlite.Error
+	if !errors.As(e.Err, &se) {
+		return false
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		e.Code = "unique_violation"
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		e.Code = "foreign_key_violation"
+	case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		e.Code = "not_null_violation"
+	case sqlite3.SQLITE_CONSTRAINT_CHECK:
+		e.Code = "check_violation"
+	default:
+		return true
+	}
+	// "UNIQUE constraint failed: users.email (2067)": the columns.
+	msg := se.Error()
+	if _, after, ok := strings.Cut(msg, "constraint failed: "); ok {
+		if i := strings.LastIndex(after, " ("); i >= 0 {
+			after = after[:i]
+		}
+		e.Constraint = after
+	}
+	return true
 }

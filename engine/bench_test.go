@@ -13,6 +13,7 @@ import (
 
 	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/metrics"
 )
 
 // benchServer serves the bench routes (bench/routes.lua) on loopback.
@@ -21,7 +22,11 @@ func benchServer(b testing.TB) string {
 }
 
 // benchServerDB is benchServer with the database d (nil: in memory).
-func benchServerDB(b testing.TB, d *db.Lazy) string {
+func benchServerDB(b testing.TB, d *db.Lazy) string { return benchServerWrap(b, d, nil) }
+
+// benchServerWrap is benchServerDB with the engine behind wrap (metrics,
+// say) when wrap is not nil.
+func benchServerWrap(b testing.TB, d *db.Lazy, wrap func(httpcore.Handler) httpcore.Handler) string {
 	b.Helper()
 	if os.Getenv("BENCH_STATIC_DIR") == "" {
 		b.Setenv("BENCH_STATIC_DIR", b.TempDir())
@@ -35,7 +40,11 @@ func benchServerDB(b testing.TB, d *db.Lazy) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &httpcore.Server{Handler: eng, Name: "luaserve"}
+	var h httpcore.Handler = eng
+	if wrap != nil {
+		h = wrap(eng)
+	}
+	srv := &httpcore.Server{Handler: h, Name: "luaserve"}
 	go srv.Serve(ln)
 	b.Cleanup(func() { srv.Close(); eng.Close() })
 	return ln.Addr().String()
@@ -124,6 +133,19 @@ func pipelined(req string, n int) string {
 // BenchmarkLuaHelloPipelined: 16 pipelined hello requests per iteration.
 func BenchmarkLuaHelloPipelined(b *testing.B) {
 	addr := benchServer(b)
+	one := newRoundTrip(b, addr, "GET /hello HTTP/1.1\r\nHost: b\r\n\r\n")
+	rt := &roundTrip{c: one.c, req: []byte(pipelined(string(one.req), 16)), resp: make([]byte, 16*len(one.resp))}
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkLuaHelloPipelinedMetrics is BenchmarkLuaHelloPipelined counted
+// by the admin listener's metrics, with request ids generated and sent, as
+// the command serves with -admin-addr.
+func BenchmarkLuaHelloPipelinedMetrics(b *testing.B) {
+	addr := benchServerWrap(b, nil, func(h httpcore.Handler) httpcore.Handler { return metrics.New().Handler(h) })
 	one := newRoundTrip(b, addr, "GET /hello HTTP/1.1\r\nHost: b\r\n\r\n")
 	rt := &roundTrip{c: one.c, req: []byte(pipelined(string(one.req), 16)), resp: make([]byte, 16*len(one.resp))}
 	b.ReportAllocs()

@@ -80,6 +80,9 @@ type Config struct {
 	// that connections survive reloads. Nil means one of the engine's own
 	// (in-process hub), shut down with it.
 	Realtime *Realtime
+	// Counters keeps the engine's counts (stats.go); share one between the
+	// engines a reload builds. Nil means counters of the engine's own.
+	Counters *Counters
 }
 
 // DefaultWorkers is four Lua states per CPU, at least eight: enough that a
@@ -131,6 +134,7 @@ type Engine struct {
 	rtIndex map[string]int // realtime routes by kind and pattern (rtKey)
 
 	warnedRoutes sync.Map // route name -> true: its unknown response key was logged (response.go)
+	counters     *Counters
 }
 
 // New compiles the script, builds every Lua state and runs the script in
@@ -138,7 +142,10 @@ type Engine struct {
 // are *LoadError values naming the file and line.
 func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, log: cfg.Log, store: cfg.Store, compiler: newCompiler(), closing: make(chan struct{}),
-		live: map[*state]struct{}{}}
+		live: map[*state]struct{}{}, counters: cfg.Counters}
+	if e.counters == nil {
+		e.counters = &Counters{}
+	}
 	if err := e.defaults(); err != nil {
 		return nil, err
 	}
@@ -376,6 +383,7 @@ func (e *Engine) replace(id int) {
 	for attempt := 0; ; attempt++ {
 		err := e.addState(id, false)
 		if err == nil {
+			e.counters.Rebuilds.Add(1)
 			return
 		}
 		e.log.Error("luaserve: rebuilding a Lua state failed", "err", err)

@@ -126,7 +126,7 @@ func (e *Engine) runAfter(st *state, x *exchange) {
 		L.Push(x.tbl)
 		L.Push(res)
 		if err := L.PCall(2, 0, nil); err != nil {
-			e.log.Error("luaserve: after hook failed", "route", routeName(x), "err",
+			e.log.Error("luaserve: after hook failed", "route", routeName(x), "request_id", string(x.r.ID), "err",
 				newScriptError(routeName(x), err, st.limit.Err()).message())
 			return
 		}
@@ -258,7 +258,7 @@ func (e *Engine) answerStatus(st *state, x *exchange, code int, reason string, s
 		}
 	}
 	if err != nil {
-		e.log.Error("luaserve: status hook failed", "status", code, "route", routeName(x),
+		e.log.Error("luaserve: status hook failed", "status", code, "route", routeName(x), "request_id", string(x.r.ID),
 			"err", asScriptError(err, x, nil).Error())
 	}
 	x.send.close()

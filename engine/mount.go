@@ -181,6 +181,7 @@ func (e *Engine) serveMount(w *httpcore.ResponseWriter, r *httpcore.Request) boo
 		default:
 			continue
 		}
+		r.Route = m.prefix + "*"
 		switch {
 		case err == nil:
 			return true

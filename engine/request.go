@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/url"
 	"strings"
 
@@ -134,7 +133,7 @@ type requestTables struct {
 
 // requestFields are the fields pairs(req) lists, in order.
 var requestFields = []string{"method", "target", "path", "raw_path", "query_string", "query", "headers", "params",
-	"cookies", "body", "remote_addr", "remote_ip", "version", "host", "route"}
+	"cookies", "body", "remote_addr", "remote_ip", "scheme", "id", "version", "host", "route"}
 
 // init builds the metatables and constants in L, for requests served
 // through x under ctx.
@@ -234,11 +233,17 @@ func (rt *requestTables) connField(x *exchange, k string) lua.LValue {
 	case "remote_addr":
 		return lua.LString(r.RemoteAddr)
 	case "remote_ip":
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
+		return lua.LString(r.RemoteIP)
+	case "scheme":
+		if r.Scheme == httpcore.SchemeHTTPS {
+			return lvHTTPS
 		}
-		return lua.LString(host)
+		return lvHTTP
+	case "id":
+		if len(r.ID) == 0 {
+			return lua.LNil
+		}
+		return lua.LString(r.ID)
 	case "version":
 		if r.ProtoMinor == 0 {
 			return lvHTTP10
@@ -261,6 +266,8 @@ func (rt *requestTables) connField(x *exchange, k string) lua.LValue {
 var (
 	lvHTTP10 lua.LValue = lua.LString("HTTP/1.0")
 	lvHTTP11 lua.LValue = lua.LString("HTTP/1.1")
+	lvHTTP   lua.LValue = lua.LString("http")
+	lvHTTPS  lua.LValue = lua.LString("https")
 )
 
 // pairs implements pairs(req): every field is built and set in the table,

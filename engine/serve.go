@@ -33,6 +33,9 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	var m match
 	e.match(x, method, &m)
 	x.route = m.route
+	if m.route != nil {
+		r.Route = m.route.pattern
+	}
 	req := st.req.newTable()
 
 	st.limit.arm(e.timeout)
@@ -165,20 +168,23 @@ func asScriptError(err error, x *exchange, cause error) *ScriptError {
 func (e *Engine) fail(st *state, x *exchange, se *ScriptError) (abort bool) {
 	w, r := x.w, x.r
 	if errors.Is(se.Err, httpcore.ErrClientGone) || errors.Is(se.Err, httpcore.ErrServerClosed) {
-		e.log.Info("luaserve: route stopped", "route", se.Route, "method", string(r.Method),
+		e.log.Info("luaserve: route stopped", "route", se.Route, "method", string(r.Method), "request_id", string(r.ID),
 			"target", string(r.Target), "why", se.Err.Error())
 		return true
 	}
 	timeout := errors.Is(se.Err, ErrTimeLimit)
+	if timeout {
+		e.counters.TimeLimits.Add(1)
+	}
 	switch {
 	case se.request != nil && se.request.status >= 500:
-		e.log.Warn("luaserve: request not served", "route", se.Route, "method", string(r.Method),
+		e.log.Warn("luaserve: request not served", "route", se.Route, "method", string(r.Method), "request_id", string(r.ID),
 			"target", string(r.Target), "why", se.request.Error())
 	case se.request != nil:
-		e.log.Info("luaserve: request refused", "route", se.Route, "method", string(r.Method),
+		e.log.Info("luaserve: request refused", "route", se.Route, "method", string(r.Method), "request_id", string(r.ID),
 			"target", string(r.Target), "why", se.request.Error())
 	default:
-		e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method),
+		e.log.Error("luaserve: route failed", "route", se.Route, "method", string(r.Method), "request_id", string(r.ID),
 			"target", string(r.Target), "err", se.message(), "traceback", se.Traceback)
 	}
 	if w.Committed() {

@@ -20,6 +20,31 @@ func BenchmarkServeKeepAlive(b *testing.B) {
 	}
 }
 
+// BenchmarkServeKeepAliveIDs is BenchmarkServeKeepAlive with request ids
+// generated and sent, and a list of trusted proxies the client is not in.
+func BenchmarkServeKeepAliveIDs(b *testing.B) {
+	idCounter.Store(1 << 40) // ids of one length for the run: the client reads fixed-size responses
+	addr := startServer(b, &Server{Handler: hello, RequestIDs: true, SendRequestID: true,
+		TrustedProxies: prefixes("10.0.0.0/8")})
+	rt := newRoundTripper(b, addr, browserGET, 1)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(browserGET)))
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
+// BenchmarkServePipelined16IDs is BenchmarkServePipelined16 with request ids.
+func BenchmarkServePipelined16IDs(b *testing.B) {
+	idCounter.Store(1 << 40)
+	addr := startServer(b, &Server{Handler: hello, RequestIDs: true, SendRequestID: true})
+	rt := newRoundTripper(b, addr, browserGET, 16)
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.do(b)
+	}
+}
+
 // BenchmarkServePipelined16: sixteen pipelined requests per iteration.
 func BenchmarkServePipelined16(b *testing.B) {
 	addr := startServer(b, &Server{Handler: hello})

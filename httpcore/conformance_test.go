@@ -1,7 +1,9 @@
 package httpcore
 
 import (
+	"bufio"
 	"io"
+	"net"
 	"strings"
 	"testing"
 )
@@ -25,7 +27,12 @@ func TestLaterHTTP1MinorServedAsHTTP11(t *testing.T) {
 // a real connection: each refused request gets its status and a close.
 func TestConformanceOverSocket(t *testing.T) {
 	t.Parallel()
-	addr := startServer(t, &Server{Handler: echo})
+	runConformance(t, startServer(t, &Server{Handler: echo}), dial)
+}
+
+// runConformance runs the socket-level cases against addr, each on a new
+// connection from dial (plain TCP, or TLS in tls_test.go).
+func runConformance(t *testing.T, addr string, dial func(testing.TB, string) (net.Conn, *bufio.Reader)) {
 	cases := []struct {
 		name string
 		req  string

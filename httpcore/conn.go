@@ -61,9 +61,12 @@ type conn struct {
 	iov  [3][]byte
 	bufs net.Buffers // writeThrough's vector, over iov
 
-	req  Request
-	res  ResponseWriter
-	body body
+	req   Request
+	res   ResponseWriter
+	peer  peer           // forwarded.go
+	pre   *prefixConn    // beneath TLS after a PROXY header (handshake.go)
+	idBuf [idBufLen]byte // storage of a generated Request.ID
+	body  body
 
 	// The request's context (context.go): ctx is nil until the handler
 	// asks for it; cancel is nil except while a handler holds a context.
@@ -83,7 +86,11 @@ type conn struct {
 }
 
 func newConn(s *Server, rw net.Conn) *conn {
-	c := &conn{srv: s, rwc: rw}
+	c := &conn{srv: s}
+	c.peer.scheme = SchemeHTTP
+	c.setPeer(rw.RemoteAddr().String())
+	rw = c.wrapTLS(rw) // handshake.go
+	c.rwc = rw
 	if tc, ok := rw.(*net.TCPConn); ok {
 		if raw, err := tc.SyscallConn(); err == nil {
 			c.raw = raw
@@ -91,7 +98,6 @@ func newConn(s *Server, rw net.Conn) *conn {
 	}
 	c.req.c = c
 	c.req.Body = &c.body
-	c.req.RemoteAddr = rw.RemoteAddr().String()
 	c.req.LocalAddr = rw.LocalAddr()
 	c.body.c = c
 	c.res.c = c
@@ -113,6 +119,9 @@ func (c *conn) releaseSlot() {
 // response, until either side closes.
 func (c *conn) serve() {
 	defer c.finish()
+	if (c.srv.TLSConfig != nil || c.srv.ProxyProtocol) && !c.handshake() {
+		return
+	}
 	for {
 		err := c.readRequest()
 		if err != nil {
@@ -264,6 +273,7 @@ func (c *conn) readRequest() error {
 			}
 			c.r += end
 			c.bodyBase = c.r
+			c.prepare()
 			return c.startBody()
 		}
 		n := c.w - c.r

@@ -32,8 +32,24 @@ type Request struct {
 	// and a *ParseError (see StatusOf) for a malformed or oversized one.
 	// After ReceiveBody it reads the stored body, from memory or the file.
 	Body io.Reader
-	// RemoteAddr is the peer's address, "ip:port".
+	// RemoteAddr is the peer's address, "ip:port" (with the PROXY
+	// protocol, the address its header gave).
 	RemoteAddr string
+	// RemoteIP is the client's IP address: RemoteAddr's, or, from a
+	// trusted proxy (Server.TrustedProxies), the one its Forwarded or
+	// X-Forwarded-For field names; Forwarded says it is the latter.
+	RemoteIP  string
+	Forwarded bool
+	// Scheme is "http" or "https": the connection's, or the one a trusted
+	// proxy's Forwarded proto= or X-Forwarded-Proto names.
+	Scheme string
+	// ID is the request's id (Server.RequestIDs): a trusted proxy's
+	// X-Request-Id when it is sane, else a new one. Like the other byte
+	// slices, valid until the handler returns.
+	ID []byte
+	// Route is for the handler to say what answered (a route pattern), for
+	// the logs and metrics around it; "" until it does.
+	Route string
 	// LocalAddr is the address the connection was accepted on.
 	LocalAddr net.Addr
 
@@ -77,6 +93,7 @@ func (r *Request) reset() {
 	r.ProtoMinor = 1
 	r.Header.Reset()
 	r.ContentLength = 0
+	r.Route, r.ID = "", nil // a head that fails to parse must not carry the last request's id
 	r.chunked, r.close, r.expectContinue = false, false, false
 	r.framing = 0
 }

@@ -198,6 +198,7 @@ func (w *ResponseWriter) end() {
 	case w.aborted:
 		c.closeAfter = true
 	case !w.committed:
+		w.maybeCompress() // compress.go
 		w.commit(true)
 		w.sendBody(w.body)
 	default:
@@ -271,6 +272,7 @@ func (w *ResponseWriter) commit(final bool) {
 		b = append(b, c.srv.Name...)
 		b = append(b, "\r\n"...)
 	}
+	b = w.appendCoreFields(b)
 	b = w.appendFraming(b, final)
 	if closeReq || w.req.close || c.srv.inShutdown.Load() || !c.bodyKeepable() {
 		c.closeAfter = true

@@ -2,8 +2,10 @@ package httpcore
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -93,6 +95,32 @@ type Server struct {
 	IdleTimeout time.Duration
 	// WriteTimeout bounds each write of the response to the socket.
 	WriteTimeout time.Duration
+
+	// TrustedProxies are the peers whose forwarding fields are believed:
+	// Forwarded, X-Forwarded-For, X-Forwarded-Proto and X-Request-Id set
+	// Request.RemoteIP, Scheme and ID (forwarded.go); from anyone else they
+	// are ignored. With ProxyProtocol, the peers that must send a PROXY
+	// protocol header.
+	TrustedProxies []netip.Prefix
+	// RequestIDs gives every request an ID (Request.ID); SendRequestID
+	// also sends it as the X-Request-Id response field.
+	RequestIDs, SendRequestID bool
+	// ProxyProtocol: connections from TrustedProxies begin with a PROXY
+	// protocol header (v1 or v2), whose source address becomes the
+	// connection's RemoteAddr (proxyproto.go). A malformed one, or none
+	// within ReadHeaderTimeout, closes the connection.
+	ProxyProtocol bool
+	// TLSConfig, when set, makes every connection TLS (handshake.go): the
+	// handshake runs on the connection's goroutine under
+	// ReadHeaderTimeout. Files then go through the TLS layer, not
+	// sendfile.
+	TLSConfig *tls.Config
+	// CompressMin, when positive, gzips text-like responses of at least
+	// this many bytes for clients that accept it (compress.go).
+	CompressMin int
+	// HSTS is the Strict-Transport-Security value sent with every response
+	// to a request whose Scheme is https; "" sends none.
+	HSTS string
 
 	// ErrorLog receives handler panics and accept errors; nil means
 	// slog.Default().

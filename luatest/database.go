@@ -58,3 +58,5 @@ func (f *freshDB) Query(ctx context.Context, q string, args db.Args, row db.RowF
 
 func (f *freshDB) Begin(ctx context.Context) (db.Tx, error) { return f.cur.Load().Begin(ctx) }
 func (f *freshDB) Close() error                             { return f.cur.Load().Close() }
+
+func (f *freshDB) Dialect() db.Dialect { return db.SQLiteDialect }

@@ -25,7 +25,6 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	"github.com/luaserve/luaserve/outbound"
 	"github.com/luaserve/luaserve/session"
-	"github.com/luaserve/luaserve/store"
 )
 
 // Config says what to run and how.
@@ -47,6 +46,14 @@ type Config struct {
 	// LuaPath is engine.Config.LuaPath, for the script and the test files
 	// alike; "" means LUA_PATH.
 	LuaPath string
+	// Store is the shared store's backend: "" (or "memory") for one in
+	// memory per file, or a redis:// URL, where each file gets a key
+	// prefix of its own, emptied before each test and at the end.
+	Store string
+	// DB is luaserve.db's database: "" for in-memory SQLite, or a
+	// postgres:// URL, where each file gets a schema of its own, dropped
+	// at the end.
+	DB string
 }
 
 // Summary counts the results.
@@ -163,9 +170,9 @@ func scriptComment(path string) string {
 type fileRun struct {
 	cfg    Config
 	file   string
-	store  *store.Memory
+	store  testStore
 	mocks  *mocks // luaserve.http's answers, set by http.mock
-	db     *freshDB
+	db     testDB
 	logs   *strings.Builder
 	client *client
 	L      *lua.LState
@@ -201,11 +208,12 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	if err != nil {
 		return fileFail(err)
 	}
-	fr := &fileRun{cfg: cfg, file: file, store: store.NewMemory(store.DefaultMaxBytes), logs: &strings.Builder{}}
-	if fr.db, err = newFreshDB(); err != nil {
+	fr := &fileRun{cfg: cfg, file: file, logs: &strings.Builder{}}
+	closeBackends, err := fr.openBackends()
+	if err != nil {
 		return fileFail(err)
 	}
-	defer fr.db.Close()
+	defer closeBackends()
 	sql := db.Opened(fr.db)
 	log := slog.New(slog.NewTextHandler(fr.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fr.mocks = &mocks{}
@@ -249,6 +257,21 @@ func runFile(cfg Config, file string) (passed, failed int) {
 	return passed, failed
 }
 
+// openBackends opens the file's store and database; the function it
+// returns closes both.
+func (fr *fileRun) openBackends() (func(), error) {
+	st, closeStore, err := openStore(fr.cfg)
+	if err != nil {
+		return nil, err
+	}
+	if fr.db, err = openTestDB(fr.cfg); err != nil {
+		closeStore()
+		return nil, err
+	}
+	fr.store = st
+	return func() { fr.db.Close(); closeStore() }, nil
+}
+
 // newState makes the test file's state as the server's are made, with the
 // same modules; require("x") finds x.lua beside the test file, then in the
 // LuaRocks tree beside it and on LUA_PATH.
@@ -264,7 +287,10 @@ func (fr *fileRun) newState(log *slog.Logger, hc *outbound.Client, sql *db.Lazy)
 
 // runTest runs one test and prints its line (and, on failure, why).
 func (fr *fileRun) runTest(tc testCase) bool {
-	fr.store.Clear()
+	if err := fr.store.clear(); err != nil {
+		fmt.Fprintf(fr.cfg.Out, "FAIL %s: %s: cannot empty the store: %v\n", tc.where, tc.name, err)
+		return false
+	}
 	fr.mocks.reset()
 	fr.logs.Reset()
 	if err := fr.db.reset(); err != nil {

@@ -200,3 +200,37 @@ func TestOldEngineClosesAfterItsRequests(t *testing.T) {
 		t.Fatal("the old engine was not closed after its last request")
 	}
 }
+
+// TestDeletedFileIsWaitedFor: an editor that deletes the script and writes
+// it again, slower than the debounce (a busy machine), gets one reload and
+// no failure; a script that stays deleted is a failed reload after the
+// grace period.
+func TestDeletedFileIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	f := newFixtureDebounce(t, true, 20*time.Millisecond)
+	if err := os.Remove(f.script); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the editor's gap between delete and write: the case under test
+	src := []byte("local app = require('luaserve')\napp.get('/back', function() return 'x' end)\n")
+	if err := os.WriteFile(f.script, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.waitReloads(t, 1)
+	if st := f.rl.Stats(); st.Reloads != 1 || st.Failures != 0 {
+		t.Fatalf("after a slow delete and write: %+v", st)
+	}
+	if err := os.Remove(f.script); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for f.rl.Stats().Failures == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a script deleted for good was never reported")
+		}
+		time.Sleep(5 * time.Millisecond) // polling, with the deadline above
+	}
+	if r := f.rl.Routes(); len(r) != 1 || r[0].Pattern != "/back" {
+		t.Fatalf("the last good version is not serving: %v", r)
+	}
+}

@@ -2,7 +2,10 @@ package reload
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -70,6 +73,7 @@ func (rl *Reloader) watchLoop(ctx context.Context, w *fsnotify.Watcher, sync fun
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	var missingSince time.Time // when a reload first found a watched file missing
 	for {
 		select {
 		case <-ctx.Done():
@@ -96,9 +100,37 @@ func (rl *Reloader) watchLoop(ctx context.Context, w *fsnotify.Watcher, sync fun
 			}
 			rl.log.Warn("luaserve: file watcher", "err", err)
 		case <-timer.C:
+			// An editor that saves by deleting the file and writing it
+			// again may be caught between the two (a busy machine makes
+			// that gap longer than the debounce): wait for the file to be
+			// back, up to missingGrace, before calling it gone.
+			if missingFile(rl.Files()) != "" {
+				if missingSince.IsZero() {
+					missingSince = time.Now()
+				}
+				if time.Since(missingSince) < missingGrace {
+					timer.Reset(rl.cfg.Debounce)
+					continue
+				}
+			}
+			missingSince = time.Time{}
 			rl.reloadIfChanged()
 		case <-rl.changed:
 			sync()
 		}
 	}
+}
+
+// missingGrace is how long a reload waits for a watched file that was
+// deleted to be written again.
+const missingGrace = time.Second
+
+// missingFile returns the first of files that does not exist, or "".
+func missingFile(files []string) string {
+	for _, f := range files {
+		if _, err := os.Stat(f); errors.Is(err, fs.ErrNotExist) {
+			return f
+		}
+	}
+	return ""
 }

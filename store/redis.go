@@ -33,6 +33,12 @@ func OpenRedis(ctx context.Context, url string, poolSize int) (*Redis, error) {
 	if poolSize > 0 {
 		opt.PoolSize = poolSize
 	}
+	// go-redis retries a command after a network error, and INCR or a
+	// script may then run twice; a request fails (503) instead, and the
+	// pool drops the broken connection.
+	if !strings.Contains(url, "max_retries=") {
+		opt.MaxRetries = -1
+	}
 	r := &Redis{c: redis.NewClient(opt), addr: opt.Addr}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -43,6 +49,14 @@ func OpenRedis(ctx context.Context, url string, poolSize int) (*Redis, error) {
 	return r, nil
 }
 
+// Ping checks that the server answers.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		return r.fail("ping", err)
+	}
+	return nil
+}
+
 // Close closes the connections.
 func (r *Redis) Close() error { return r.c.Close() }
 
@@ -51,10 +65,25 @@ func (r *Redis) Close() error { return r.c.Close() }
 // not be reached, and wraps ErrUnavailable.
 func (r *Redis) fail(op string, err error) error {
 	var reply redis.Error
+	if errors.As(err, &reply) && notServing(reply.Error()) {
+		return fmt.Errorf("%w: %s: redis at %s: %w", ErrUnavailable, op, r.addr, err)
+	}
 	if errors.As(err, &reply) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("store: %s: redis at %s: %w", op, r.addr, err)
 	}
 	return fmt.Errorf("%w: %s: redis at %s: %w", ErrUnavailable, op, r.addr, err)
+}
+
+// notServing reports whether a reply from Redis means it cannot serve now
+// (loading its data after a restart, a busy script, a replica cut off, no
+// connection slots), rather than that the command was wrong.
+func notServing(msg string) bool {
+	for _, p := range []string{"LOADING ", "BUSY ", "MASTERDOWN ", "TRYAGAIN ", "CLUSTERDOWN ", "ERR max number of clients"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {

@@ -48,6 +48,12 @@ type Store interface {
 	Stats(ctx context.Context) (Stats, error)
 }
 
+// Pinger is a store with a server that can be unreachable: Ping checks
+// that it answers (for a readiness check).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Stats describes a store at one moment.
 type Stats struct {
 	Keys      int64 // keys held, expired ones not yet reclaimed included

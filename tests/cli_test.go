@@ -298,7 +298,7 @@ func startCLIEnv(t *testing.T, dir string, env []string, args ...string) *starte
 		}
 		cmd.Wait()
 	})
-	m := waitLog(t, s.stdout, regexp.MustCompile(`(?:on |"url":")(http://[^\s"]+)`))
+	m := waitLog(t, s.stdout, regexp.MustCompile(`(?:on |"url":")(https?://[^\s"]+)`))
 	s.url = m[1]
 	return s
 }
@@ -359,7 +359,7 @@ func TestCLIAccessLog(t *testing.T) {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	waitLog(t, s.stdout, regexp.MustCompile(
-		`(?m)^time=\S+ level=INFO msg=request remote=127\.0\.0\.1:\d+ method=GET target="/hello/ada\?x=1" status=200 bytes=11 duration=[\d.]+(µs|ms|ns|s)$`))
+		`(?m)^time=\S+ level=INFO msg=request remote=127\.0\.0\.1:\d+ method=GET target="/hello/ada\?x=1" status=200 bytes=11 duration=[\d.]+(µs|ms|ns|s) request_id=[0-9a-v]{12}-[0-9a-v]+ user_agent=Go-http-client/1\.1$`))
 
 	j := startCLI(t, ".", "-log-format", "json")
 	res, err = http.Get(j.url + "/nowhere")
@@ -369,7 +369,7 @@ func TestCLIAccessLog(t *testing.T) {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	waitLog(t, j.stdout, regexp.MustCompile(
-		`(?m)^\{"time":"[^"]+","level":"INFO","msg":"request","remote":"127\.0\.0\.1:\d+","method":"GET","target":"/nowhere","status":404,"bytes":\d+,"duration":\d+\}$`))
+		`(?m)^\{"time":"[^"]+","level":"INFO","msg":"request","remote":"127\.0\.0\.1:\d+","method":"GET","target":"/nowhere","status":404,"bytes":\d+,"duration":\d+,"request_id":"[0-9a-v]{12}-[0-9a-v]+","user_agent":"Go-http-client/1\.1"\}$`))
 
 	// JSON throughout: the banner is a JSON line too, not text.
 	sc := bufio.NewScanner(strings.NewReader(j.stdout.String()))

@@ -65,13 +65,27 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		{remote: "[::1]:9", method: []byte("POST"), target: []byte(`/a b?q="x"&y=z`), status: 500, bytes: 0, duration: 3 * time.Second, aborted: true},
 		{remote: "", method: []byte("PURGE"), target: []byte("/caf\xc3\xa9/\xff\x01\t\u2028"), status: 404, bytes: 1 << 40, duration: 0},
 		{remote: "1.2.3.4:5", method: []byte("GET"), target: []byte(`/back\slash/é`), status: 304, bytes: 5, duration: time.Millisecond},
+		{remote: "10.0.0.2:5", client: "203.0.113.7", id: []byte("q3x7kd2m9tbe-1a"), method: []byte("GET"), target: []byte("/"), status: 200},
+		{remote: "10.0.0.2:5", id: []byte(`a"b=c`), method: []byte("GET"), target: []byte("/"), status: 200},
+		{remote: "10.0.0.2:5", method: []byte("GET"), target: []byte("/"), status: 200, ua: []byte("curl/8.5.0 \"x\""), referer: []byte("https://a.example/?q=1")},
 	}
 	for _, e := range cases {
 		e.time = when
-		attrs := []slog.Attr{
-			slog.String("remote", e.remote), slog.String("method", string(e.method)),
+		attrs := []slog.Attr{slog.String("remote", e.remote)}
+		if e.client != "" {
+			attrs = append(attrs, slog.String("client", e.client))
+		}
+		attrs = append(attrs, slog.String("method", string(e.method)),
 			slog.String("target", string(e.target)), slog.Int("status", e.status),
-			slog.Int64("bytes", e.bytes), slog.Duration("duration", e.duration),
+			slog.Int64("bytes", e.bytes), slog.Duration("duration", e.duration))
+		if len(e.id) > 0 {
+			attrs = append(attrs, slog.String("request_id", string(e.id)))
+		}
+		if len(e.ua) > 0 {
+			attrs = append(attrs, slog.String("user_agent", string(e.ua)))
+		}
+		if len(e.referer) > 0 {
+			attrs = append(attrs, slog.String("referer", string(e.referer)))
 		}
 		if e.aborted {
 			attrs = append(attrs, slog.Bool("aborted", true))
@@ -94,5 +108,15 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 				t.Errorf("%s:\ngot  %s\nwant %s", f.name, f.got, want.String())
 			}
 		}
+	}
+}
+
+func TestAccessLogCombined(t *testing.T) {
+	when := time.Date(2026, 11, 25, 21, 0, 45, 289123456, time.UTC)
+	e := accessEntry{time: when, ip: "203.0.113.7", method: []byte("GET"), target: []byte("/a b\"\x01"), proto: 1,
+		status: 200, bytes: 11, ua: []byte("curl/8.5.0"), referer: nil}
+	want := `203.0.113.7 - - [25/Nov/2026:21:00:45 +0000] "GET /a b\x22\x01 HTTP/1.1" 200 11 "-" "curl/8.5.0"` + "\n"
+	if got := string(e.appendCombined(nil)); got != want {
+		t.Errorf("got  %swant %s", got, want)
 	}
 }

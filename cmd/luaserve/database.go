@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +18,8 @@ import (
 // that running the binary with no arguments writes nothing.
 func dbPath(flag, script string) string {
 	switch {
+	case flag != "" && db.IsPostgresURL(flag):
+		return flag
 	case flag != "":
 		return flag
 	case script == "":
@@ -28,7 +32,19 @@ func dbPath(flag, script string) string {
 // script that never touches it creates no file. A file that exists
 // already is opened now: one that is not a SQLite database, or is
 // read-only, fails the start-up with its name.
-func openDB(path string) (*db.Lazy, error) {
+//
+// A postgres:// URL is connected to now, with a pool of a connection per
+// Lua state (each holds at most one at a time) and one spare for
+// migrations and readiness checks; an unreachable server fails the
+// start-up naming its address.
+func openDB(ctx context.Context, path string, workers int) (*db.Lazy, error) {
+	if db.IsPostgresURL(path) {
+		d, err := db.OpenPostgres(ctx, path, db.PostgresOptions{MaxConns: workers + 1})
+		if err != nil {
+			return nil, fmt.Errorf("-db: %w", err)
+		}
+		return db.Opened(d), nil
+	}
 	open := func() (db.DB, error) { return db.OpenSQLite(path, db.SQLiteOptions{}) }
 	if path == db.Memory {
 		return db.NewLazy(open), nil

@@ -71,7 +71,7 @@ func (t *throttle) Handle(ctx context.Context, r slog.Record) error {
 	h.WriteString(r.Level.String())
 	h.WriteString(r.Message)
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key != "target" && a.Key != "remote" {
+		if a.Key != "target" && a.Key != "remote" && a.Key != "request_id" {
 			hashAttr(&h, a)
 		}
 		return true

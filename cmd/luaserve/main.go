@@ -5,6 +5,7 @@
 //	luaserve routes [-h] script.lua        print the route table
 //	luaserve test [flags] [files|folders]  run *_test.lua files against the routes
 //	luaserve init [folder]                 write a starter project
+//	luaserve copy-db FILE.db postgres://…  move a SQLite database into PostgreSQL
 //	luaserve version                       also -version and --version
 //	luaserve health [url]                  probe a running server (Docker HEALTHCHECK)
 //
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return testCmd(args[1:], stdout, stderr)
 		case "init":
 			return initCmd(args[1:], stdout, stderr)
+		case "copy-db":
+			return copyDBCmd(args[1:], stdout, stderr)
 		case "help":
 			newFlagSet(&options{}, stderr).Usage()
 			return nil

@@ -183,8 +183,8 @@ func TestAccessLogText(t *testing.T) {
 	url, stdout, stderr := serveInProcess(t)
 	get(t, url+"/hello?x=1")
 	get(t, url+"/nowhere")
-	waitFor(t, stdout, regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=request remote=127\.0\.0\.1:\d+ method=GET target="?/hello\?x=1"? status=200 bytes=13 duration=[\d.]+[µnm]?s$`))
-	waitFor(t, stdout, regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=request remote=\S+ method=GET target=/nowhere status=404 bytes=\d+ duration=\S+$`))
+	waitFor(t, stdout, regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=request remote=127\.0\.0\.1:\d+ method=GET target="?/hello\?x=1"? status=200 bytes=13 duration=[\d.]+[µnm]?s request_id=[0-9a-v]{12}-[0-9a-v]+ user_agent=Go-http-client/1\.1$`))
+	waitFor(t, stdout, regexp.MustCompile(`(?m)^time=\S+ level=INFO msg=request remote=\S+ method=GET target=/nowhere status=404 bytes=\d+ duration=\S+ request_id=\S+ user_agent=\S+$`))
 	if strings.Contains(stderr.String(), "msg=request") {
 		t.Errorf("access log on stderr:\n%s", stderr.String())
 	}

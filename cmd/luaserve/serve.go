@@ -20,6 +20,7 @@ import (
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/examples"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/metrics"
 	"github.com/luaserve/luaserve/reload"
 )
 
@@ -49,6 +50,7 @@ type options struct {
 	http          httpOptions
 	store         storeOptions
 	realtime      realtimeOptions
+	deploy        deployOptions
 	sandbox       bool
 	luaPath       string
 	// app.sessions's keys: the current one, then old ones (rotation).
@@ -65,7 +67,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.Int64Var(&o.maxBody, "max-body", httpcore.DefaultMaxBodyBytes, "largest request body in bytes (413 past it)")
 	fs.StringVar(&o.root, "root", "", "folder the file helpers serve from (default: the script's folder)")
 	fs.BoolVar(&o.dev, "dev", false, "development mode: error pages with the traceback, source lines and the request (secrets masked), and -watch (default off)")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log format, for the access log and the error log: text or json; or combined: nginx's combined format for the access log, text for the error log")
 	fs.BoolVar(&o.watch, "watch", false, "reload when the script or a module it requires changes (default: on with -dev)")
 	fs.DurationVar(&o.debounce, "watch-debounce", reload.DefaultDebounce, "with -watch, the quiet time after a change before reloading")
 	fs.BoolVar(&o.quiet, "quiet", false, "no access log (errors still go to stderr) (default off)")
@@ -86,18 +88,21 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on SIGINT/SIGTERM, how long requests in flight may finish")
 	fs.StringVar(&o.sessionSecret, "session-secret", "", "key of app.sessions's cookies, at least 32 random bytes (openssl rand -hex 32); better given as LUASERVE_SESSION_SECRET")
 	fs.StringVar(&o.sessionOld, "session-old-secrets", "", "comma-separated earlier -session-secret values: their cookies still open, new ones use -session-secret")
-	fs.StringVar(&o.db, "db", "", "SQLite database file of luaserve.db, created on first use; :memory: for a throwaway one "+
+	fs.StringVar(&o.db, "db", "", "luaserve.db's database: a SQLite file, created on first use; :memory: for a throwaway one; "+
+		"or postgres://user:pass@host:port/name, shared by every instance that names it "+
 		"(default: beside the script, named after it: routes.db for routes.lua; :memory: for the embedded example)")
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
 	addRealtimeFlags(fs, &o.realtime)
+	addDeployFlags(fs, &o.deploy)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
 			"       luaserve check script.lua         load and lint the script; file:line per problem\n"+
 			"       luaserve routes script.lua        print the route table\n"+
 			"       luaserve test [flags] [paths]     run *_test.lua files (luaserve test -h)\n"+
 			"       luaserve init [folder]            write a starter project with editor definitions\n"+
+			"       luaserve copy-db FILE.db PGURL    copy a SQLite database into PostgreSQL\n"+
 			"       luaserve version                  also -version, --version\n"+
 			"       luaserve health [url]             probe a running server (exit 0 if it answers below 500)\n\n"+
 			"Serves the routes of script.lua (the embedded examples/routes.lua when none is given).\n"+
@@ -145,10 +150,13 @@ func parseServe(args []string, stderr io.Writer) (*options, string, error) {
 	if fs.NArg() > 1 {
 		return nil, "", usageError{"one script at most; flags go before it"}
 	}
-	if o.logFormat != "text" && o.logFormat != "json" {
-		return nil, "", usageError{"-log-format must be text or json"}
+	if o.logFormat != "text" && o.logFormat != "json" && o.logFormat != "combined" {
+		return nil, "", usageError{"-log-format must be text, json or combined"}
 	}
 	if err := checkAddr(o.addr); err != nil {
+		return nil, "", err
+	}
+	if err := o.deploy.check(); err != nil {
 		return nil, "", err
 	}
 	return o, fs.Arg(0), nil
@@ -175,7 +183,7 @@ const (
 // the embedded example.
 func engineConfig(o *options, script string, log *slog.Logger) engine.Config {
 	cfg := engine.Config{Script: script, Workers: o.workers, Timeout: o.timeout, Root: o.root, Dev: o.dev, Log: log,
-		Sandbox: o.sandbox, LuaPath: o.luaPath, SessionSecrets: sessionSecrets(o)}
+		Sandbox: o.sandbox, LuaPath: o.luaPath, SessionSecrets: sessionSecrets(o), Counters: &engine.Counters{}}
 	o.mem.apply(&cfg)
 	if script == "" {
 		cfg.Script = "examples/routes.lua"
@@ -203,16 +211,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		return err
 	}
 	defer closeShared()
-	rcfg := reload.Config{
-		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
-		Log:      log,
-		Dev:      o.dev,
-		Debounce: o.debounce,
-	}
-	if script != "" {
-		rcfg.Extra = []string{script}
-	}
-	rl, err := reload.New(rcfg)
+	rl, err := newReloader(o, script, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -222,16 +221,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	if err != nil {
 		return listenError(o.addr, err)
 	}
-	var handler httpcore.Handler = rl
-	if !o.quiet {
-		lines := newLineBuffer(stdout)
-		defer lines.Close() // after the server has stopped (deferred later, run earlier)
-		handler = newAccessLog(rl, o.logFormat, lines)
-	}
+	handler, mx, closeLines := newHandler(o, rl, stdout)
+	defer closeLines() // after the server has stopped (deferred later, run earlier)
 	srv := newServer(o, handler, log)
 	srv.RegisterOnShutdown(cfg.Realtime.Shutdown) // WebSockets get 1001, event streams end
+	scheme, stopDeploy, err := o.deploy.start(ctx, srv, ln, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopDeploy()
+	stopAdmin, err := startAdmin(o, mx, srv, rl, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	con := newConsole(o.logFormat, stdout)
-	con.started(script, "http://"+displayAddr(ln.Addr()), rl.Routes())
+	con.started(script, scheme+"://"+displayAddr(ln.Addr()), rl.Routes())
 
 	stopReloads := startReloads(ctx, rl, o.watch, script, con, log)
 	defer stopReloads()
@@ -239,6 +245,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
 	return serveUntil(ctx, srv, ln, o.shutdown, con)
+}
+
+// newHandler puts the access log and the metrics (with -admin-addr) in
+// front of rl; closeLines flushes the access log.
+func newHandler(o *options, rl *reload.Reloader, stdout io.Writer) (h httpcore.Handler, mx *metrics.Metrics, closeLines func()) {
+	h, closeLines = rl, func() {}
+	if o.deploy.admin != "" {
+		mx = metrics.New()
+	}
+	if !o.quiet {
+		lines := newLineBuffer(stdout)
+		al := newAccessLog(rl, o.logFormat, lines)
+		al.metrics = mx // one pair of clock readings for both
+		return al, mx, lines.Close
+	}
+	if mx != nil {
+		h = mx.Handler(rl)
+	}
+	return h, mx, closeLines
+}
+
+// newReloader builds the first engine of cfg behind a reloader.
+func newReloader(o *options, script string, cfg engine.Config, log *slog.Logger) (*reload.Reloader, error) {
+	rcfg := reload.Config{
+		Build:    func() (*engine.Engine, error) { return engine.New(cfg) },
+		Log:      log,
+		Dev:      o.dev,
+		Debounce: o.debounce,
+	}
+	if script != "" {
+		rcfg.Extra = []string{script}
+	}
+	return reload.New(rcfg)
 }
 
 // openShared opens what every engine the reloader builds shares, so that
@@ -254,7 +293,7 @@ func openShared(ctx context.Context, o *options, script string, cfg *engine.Conf
 		closeStore()
 		return nil, usageError{"-http-allow, -http-ca: " + err.Error()}
 	}
-	if cfg.DB, err = openDB(dbPath(o.db, script)); err != nil {
+	if cfg.DB, err = openDB(ctx, dbPath(o.db, script), cfg.Workers); err != nil {
 		closeStore()
 		return nil, err
 	}
@@ -286,7 +325,7 @@ func logFailure(log *slog.Logger, err error) error {
 
 // newServer is the HTTP server of the options, in front of handler.
 func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore.Server {
-	return &httpcore.Server{
+	s := &httpcore.Server{
 		Handler:           handler,
 		Name:              "luaserve",
 		MaxBodyBytes:      o.maxBody,
@@ -301,6 +340,8 @@ func newServer(o *options, handler httpcore.Handler, log *slog.Logger) *httpcore
 		WriteTimeout:      o.writeTimeout,
 		ErrorLog:          log,
 	}
+	o.deploy.apply(s)
+	return s
 }
 
 // serveUntil serves ln until ctx ends, then shuts down, giving requests in

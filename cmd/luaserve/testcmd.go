@@ -24,6 +24,10 @@ func testCmd(args []string, stdout, stderr io.Writer) error {
 	fset.BoolVar(&cfg.Verbose, "v", false, "also show the server log of passing tests")
 	fset.BoolVar(&cfg.Dev, "dev", false, "load the routes in development mode (tracebacks in 500 bodies, warnings)")
 	fset.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "time limit for one request")
+	fset.StringVar(&cfg.DB, "db", "", "luaserve.db's database: in-memory SQLite (default), or postgres://..., "+
+		"where each test file gets a schema of its own, dropped at the end")
+	fset.StringVar(&cfg.Store, "store", "memory", "the shared store: memory (default), or redis://host:port/db, "+
+		"where each test file gets a key prefix of its own, emptied at the end")
 	fset.Usage = func() {
 		fmt.Fprint(stderr, `Usage: luaserve test [flags] [files or folders]
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -249,4 +250,69 @@ func TestConcatStopsWithTheRequest(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("got %v, want the context's error", err)
 	}
+}
+
+// TestLuaOnPostgresAndRedis runs the Lua test files that hold for every
+// backend (dbboth_test.lua, store_test.lua), unchanged, with luaserve.db
+// on PostgreSQL (a schema of the test's own) and luaserve.store on Redis
+// (a key prefix of its own). .ci/services.sh starts both; without them
+// the test skips, or fails under LUASERVE_REQUIRE_POSTGRES/REDIS.
+func TestLuaOnPostgresAndRedis(t *testing.T) {
+	pgURL, redisURL := os.Getenv("LUASERVE_POSTGRES_URL"), os.Getenv("LUASERVE_REDIS_URL")
+	if pgURL == "" || redisURL == "" {
+		if os.Getenv("LUASERVE_REQUIRE_POSTGRES") != "" || os.Getenv("LUASERVE_REQUIRE_REDIS") != "" {
+			t.Fatal("LUASERVE_REQUIRE_POSTGRES/REDIS is set but LUASERVE_POSTGRES_URL or LUASERVE_REDIS_URL is not")
+		}
+		t.Skip("no LUASERVE_POSTGRES_URL and LUASERVE_REDIS_URL (source .ci/services.sh; services_start)")
+	}
+	for _, f := range []string{"testdata/dbboth_test.lua", "testdata/store_test.lua"} {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			name := fmt.Sprintf("lua_%d", time.Now().UnixNano())
+			r, err := store.OpenRedis(context.Background(), redisURL, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared := store.WithPrefix(r, name+":")
+			t.Cleanup(func() { shared.Clear(context.Background()); r.Close() })
+			var logs bytes.Buffer
+			h := &stdlib.BasicHost{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Shared: shared, Folder: "testdata",
+				SQL: sqldb.Opened(postgresSchema(t, pgURL, name))}
+			L := stdlib.NewState(h, stdlib.Options{Modules: modules(), Path: stdlib.SearchPath("testdata", ""), Load: compileFile})
+			defer L.Close()
+			if err := L.DoFile(f); err != nil {
+				t.Fatalf("%v\nlog:\n%s", err, logs.String())
+			}
+		})
+	}
+}
+
+// postgresSchema opens the database at url with a new schema, dropped at
+// the end, as its search path.
+func postgresSchema(t *testing.T, url, schema string) *sqldb.Postgres {
+	ctx := context.Background()
+	admin, err := sqldb.OpenPostgres(ctx, url, sqldb.PostgresOptions{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema, sqldb.Args{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE", sqldb.Args{})
+		admin.Close()
+	})
+	p, err := sqldb.OpenPostgres(ctx, url+querySep(url)+"search_path="+schema, sqldb.PostgresOptions{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// querySep is what joins one more query parameter to url.
+func querySep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
 }

@@ -51,4 +51,14 @@ function db.tx(fn) end
 ---@return integer applied
 function db.migrate(steps) end
 
+---Whether the database answers: for a readiness route. Never raises.
+---@return true|nil ok
+---@return string? err
+function db.ping() end
+
+---The engine behind luaserve.db: "sqlite" or "postgres", for the few
+---statements that must differ (a table's generated id, for one).
+---@return "sqlite"|"postgres"
+function db.engine() end
+
 return db

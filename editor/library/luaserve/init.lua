@@ -17,7 +17,9 @@
 ---@field cookies table<string, string> cookie name -> value
 ---@field body string the body ("" when none)
 ---@field remote_addr string the client's "ip:port"
----@field remote_ip string the client's IP
+---@field remote_ip string the client's IP (from a -trusted-proxies peer, the client it names)
+---@field scheme "http"|"https" the connection's scheme, or the one a trusted proxy names
+---@field id string the request id (a trusted proxy's X-Request-Id, else a new one)
 ---@field version string "HTTP/1.1" or "HTTP/1.0"
 ---@field host string the Host header
 ---@field route string? the matched pattern, e.g. "/users/:id"

@@ -72,4 +72,10 @@ function store.keys(prefix) end
 ---@return luaserve.store.Stats
 function store.stats() end
 
+---Whether the backend answers (always true in memory and SQLite): for a
+---readiness route. Never raises.
+---@return true|nil ok
+---@return string? err
+function store.ping() end
+
 return store

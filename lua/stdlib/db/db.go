@@ -26,6 +26,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -57,6 +58,8 @@ func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 		"value":     b.value,
 		"tx":        b.txCall,
 		"migrate":   b.migrate,
+		"ping":      b.ping,
+		"engine":    b.engine,
 	})
 	t.RawSetString("null", b.null)
 	return t
@@ -79,9 +82,48 @@ func (b *binding) querier(L *lua.LState) sqldb.Querier {
 // not pay per request to watch for a client that goes away.
 func (b *binding) ctx() context.Context { return stdlib.TimeLimit(b.h.Context()) }
 
-// raise makes err a Lua error; the message starts with "db: ".
-func raise(L *lua.LState, err error) {
+// raise makes err a Lua error; the message starts with "db: ". A
+// database that cannot be reached ends the request with 503 (the detail,
+// its address, goes to the log, not to the client).
+func (b *binding) raise(L *lua.LState, err error) {
+	if errors.Is(err, sqldb.ErrUnavailable) {
+		b.h.Log().Warn("luaserve.db: database unavailable", "err", err.Error())
+		stdlib.RaiseStatus(L, &stdlib.StatusError{Status: 503, Reason: "the database is unavailable"})
+	}
 	L.RaiseError("db: %s", strings.TrimPrefix(err.Error(), "db: "))
+}
+
+// ping is db.ping(): true when the database answers, else nil and why
+// (for a readiness check).
+func (b *binding) ping(L *lua.LState) int {
+	d, err := b.h.DB()
+	if err == nil {
+		if p, ok := d.(sqldb.Pinger); ok {
+			err = p.Ping(b.ctx())
+		}
+	}
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString("db: " + strings.TrimPrefix(err.Error(), "db: ")))
+		return 2
+	}
+	L.Push(lua.LTrue)
+	return 1
+}
+
+// engine is db.engine(): "sqlite" or "postgres", for the few statements
+// that must differ between them.
+func (b *binding) engine(L *lua.LState) int {
+	d, err := b.h.DB()
+	if err != nil {
+		b.raise(L, err)
+	}
+	name := "sqlite"
+	if dl, ok := d.(sqldb.Dialecter); ok {
+		name = dl.Dialect().Name
+	}
+	L.Push(lua.LString(name))
+	return 1
 }
 
 func (b *binding) exec(L *lua.LState) int {
@@ -89,7 +131,7 @@ func (b *binding) exec(L *lua.LState) int {
 	args := b.bindArgs(L)
 	res, err := b.querier(L).Exec(b.ctx(), sql, args)
 	if err != nil {
-		raise(L, err)
+		b.raise(L, err)
 	}
 	L.Push(integer(res.RowsAffected))
 	L.Push(integer(res.LastInsertID))
@@ -111,7 +153,7 @@ func (b *binding) query(L *lua.LState) int {
 		return nil
 	})
 	if err != nil {
-		raise(L, err)
+		b.raise(L, err)
 	}
 	L.Push(list)
 	return 1
@@ -143,7 +185,7 @@ func (b *binding) first(L *lua.LState, conv func([]sqldb.Column, []any) lua.LVal
 		return sqldb.ErrStop
 	})
 	if err != nil {
-		raise(L, err)
+		b.raise(L, err)
 	}
 	L.Push(out)
 }

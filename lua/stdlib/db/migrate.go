@@ -21,11 +21,11 @@ func (b *binding) migrate(L *lua.LState) int {
 	}
 	d, err := b.h.DB()
 	if err != nil {
-		raise(L, err)
+		b.raise(L, err)
 	}
 	n, err := sqldb.Migrate(b.ctx(), d, steps)
 	if err != nil {
-		raise(L, err)
+		b.raise(L, err)
 	}
 	L.Push(lua.LNumber(n))
 	return 1

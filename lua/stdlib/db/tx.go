@@ -19,15 +19,15 @@ func (b *binding) txCall(L *lua.LState) int {
 	if outer {
 		d, err := b.h.DB()
 		if err != nil {
-			raise(L, err)
+			b.raise(L, err)
 		}
 		if b.tx, err = d.Begin(ctx); err != nil {
-			raise(L, err)
+			b.raise(L, err)
 		}
 	} else {
 		var err error
 		if sp, err = b.tx.Savepoint(ctx); err != nil {
-			raise(L, err)
+			b.raise(L, err)
 		}
 	}
 	base := L.GetTop()
@@ -55,7 +55,7 @@ func (b *binding) txCall(L *lua.LState) int {
 		L.RaiseError("%s", callErr.Error())
 	}
 	if err != nil {
-		raise(L, err)
+		b.raise(L, err)
 	}
 	return L.GetTop() - base
 }

@@ -36,7 +36,7 @@ func Module() stdlib.Module { return stdlib.Module{Name: "luaserve.store", Open:
 
 func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 	b := binding{h}
-	return L.SetFuncs(L.CreateTable(0, 9), map[string]lua.LGFunction{
+	return L.SetFuncs(L.CreateTable(0, 10), map[string]lua.LGFunction{
 		"get":    b.get,
 		"set":    b.set,
 		"add":    b.add,
@@ -46,6 +46,7 @@ func open(L *lua.LState, h stdlib.Host) *lua.LTable {
 		"ttl":    b.ttl,
 		"keys":   b.keys,
 		"stats":  b.stats,
+		"ping":   b.ping,
 	})
 }
 
@@ -198,6 +199,20 @@ func (b binding) ttl(L *lua.LState) int {
 	default:
 		L.Push(lua.LNumber(left.Seconds()))
 	}
+	return 1
+}
+
+// ping is store.ping(): true when the backend answers, else nil and why;
+// it never raises, so a readiness route can answer 503 itself.
+func (b binding) ping(L *lua.LState) int {
+	if p, ok := b.h.Store().(store.Pinger); ok {
+		if err := p.Ping(b.h.Context()); err != nil {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("store: " + strings.TrimPrefix(err.Error(), "store: ")))
+			return 2
+		}
+	}
+	L.Push(lua.LTrue)
 	return 1
 }
 

@@ -1,0 +1,14 @@
+package db
+
+import "context"
+
+// Ready checks that the database answers, for a readiness probe: a
+// "SELECT 1" when it is open; nothing when it is not opened yet (it is
+// opened on first use, and opening then reports its own error).
+func (l *Lazy) Ready(ctx context.Context) error {
+	d := l.db.Load()
+	if d == nil {
+		return nil
+	}
+	return (*d).Query(ctx, "SELECT 1", Args{}, func([]Column, []any) error { return nil })
+}
