@@ -27,12 +27,15 @@ type registry struct {
 	corsFn   *lua.LFunction
 	sessions *sessionOptions // nil without app.sessions
 	mounts   []mount
+	conn     lua.LGFunction // app.conn, set by newState
 }
 
 type regRoute struct {
 	method, pattern string
 	where           stdlib.Place
 	fn              *lua.LFunction
+	realtime        int         // rtWebSocket, rtStream: app.ws, app.sse (realtime_route.go)
+	rt              *rtHandlers // their handlers
 }
 
 type middleware struct {
@@ -54,6 +57,8 @@ type middleware struct {
 //	app.cors(options)           CORS policy (cors.go)
 //	app.sessions([options])     cookie sessions (session.go)
 //	app.static(prefix, dir [, options])
+//	app.ws(pattern, {open, message, close}), app.sse(pattern, {open, close}),
+//	app.conn(id) -> conn | nil   (realtime_route.go, realtime_lua.go)
 //	app.dev, app.version, app.config (see ScriptConfig)
 func appModule(reg *registry, cfg ScriptConfig) stdlib.Module {
 	return stdlib.Module{Name: "luaserve", Open: func(L *lua.LState, _ stdlib.Host) *lua.LTable {
@@ -86,6 +91,9 @@ func appModule(reg *registry, cfg ScriptConfig) stdlib.Module {
 		t.RawSetString("cors", L.NewFunction(reg.corsOption))
 		t.RawSetString("sessions", L.NewFunction(reg.sessionsOption))
 		t.RawSetString("static", L.NewFunction(reg.static))
+		t.RawSetString("ws", L.NewFunction(reg.realtimeRegistrar(rtWebSocket)))
+		t.RawSetString("sse", L.NewFunction(reg.realtimeRegistrar(rtStream)))
+		t.RawSetString("conn", L.NewFunction(reg.conn))
 		t.RawSetString("dev", lua.LBool(cfg.Dev))
 		t.RawSetString("version", lua.LString(Version))
 		t.RawSetString("config", luar.New(L, cfg))

@@ -75,6 +75,11 @@ type Config struct {
 	// the engines of a process (its connection pool and per-host limits).
 	// Nil means a client of the engine's own, with outbound's defaults.
 	HTTP *outbound.Client
+	// Realtime holds the open WebSockets and event streams and the
+	// publish/subscribe hub; share one between the engines of a process so
+	// that connections survive reloads. Nil means one of the engine's own
+	// (in-process hub), shut down with it.
+	Realtime *Realtime
 	// Counters keeps the engine's counts (stats.go); share one between the
 	// engines a reload builds. Nil means counters of the engine's own.
 	Counters *Counters
@@ -124,6 +129,10 @@ type Engine struct {
 	liveMu  sync.Mutex
 	live    map[*state]struct{} // every state, for the watchdog
 
+	rt      *Realtime
+	ownRT   bool           // rt is the engine's: Close shuts it down
+	rtIndex map[string]int // realtime routes by kind and pattern (rtKey)
+
 	warnedRoutes sync.Map // route name -> true: its unknown response key was logged (response.go)
 	counters     *Counters
 }
@@ -171,6 +180,7 @@ func New(cfg Config) (*Engine, error) {
 			return nil, err
 		}
 	}
+	e.rt.current.Store(e) // the next realtime events run this script
 	return e, nil
 }
 
@@ -188,6 +198,9 @@ func (e *Engine) defaults() error {
 	}
 	if e.cfg.Workers <= 0 {
 		e.cfg.Workers = DefaultWorkers()
+	}
+	if e.rt = e.cfg.Realtime; e.rt == nil {
+		e.rt, e.ownRT = NewRealtime(nil, RealtimeOptions{}), true
 	}
 	if e.http = e.cfg.HTTP; e.http == nil {
 		c, err := outbound.New(outbound.Config{})
@@ -240,8 +253,9 @@ func (e *Engine) adopt(st *state, reg *registry, first bool) error {
 			"registration must not depend on time, randomness or shared data"}
 	}
 	st.handlers = make([]*lua.LFunction, len(reg.routes))
+	st.rtFuncs = make([]*rtHandlers, len(reg.routes))
 	for i, r := range reg.routes {
-		st.handlers[i] = r.fn
+		st.handlers[i], st.rtFuncs[i] = r.fn, r.rt
 	}
 	st.mws, st.notFound, st.onError = reg.mws, reg.notFound, reg.onError
 	st.onStatus, st.after, st.corsFn = reg.onStatus, reg.after, reg.corsFn
@@ -251,8 +265,12 @@ func (e *Engine) adopt(st *state, reg *registry, first bool) error {
 
 // build makes the router and mounts from the first state's registrations.
 func (e *Engine) build(reg *registry) error {
+	e.rtIndex = map[string]int{}
 	for i, r := range reg.routes {
-		rt := &route{method: r.method, pattern: r.pattern, index: i, where: r.where}
+		rt := &route{method: r.method, pattern: r.pattern, index: i, where: r.where, realtime: r.realtime}
+		if r.realtime != rtNone {
+			e.rtIndex[rtKey(r.realtime == rtStream, r.pattern)] = i
+		}
 		if err := e.router.add(rt); err != nil {
 			return &LoadError{r.where, err.Error()}
 		}
@@ -282,7 +300,8 @@ func (e *Engine) sameRegistrations(reg *registry) bool {
 		return false
 	}
 	for i, r := range reg.routes {
-		if r.method != e.router.routes[i].method || r.pattern != e.router.routes[i].pattern {
+		if r.method != e.router.routes[i].method || r.pattern != e.router.routes[i].pattern ||
+			r.realtime != e.router.routes[i].realtime {
 			return false
 		}
 	}
@@ -320,6 +339,9 @@ func (e *Engine) Close() {
 		return
 	default:
 		close(e.closing)
+	}
+	if e.ownRT {
+		e.rt.Shutdown()
 	}
 	e.closeFiles()
 	if e.ownHTTP {
@@ -412,6 +434,10 @@ func (e *Engine) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
 	out := e.serve(st, w, r)
 	released = true
 	e.release(st, out.dirty)
+	if out.upgrade != nil {
+		e.startRealtime(w, r, out.upgrade) // realtime_route.go
+		return
+	}
 	if out.send.o != nil {
 		if err := out.send.o.Serve(w, r, &out.send.fo); err != nil && w.Committed() {
 			out.abort = true // the file failed mid-way: only closing can say so

@@ -10,6 +10,7 @@ import (
 	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/lua/stdlib"
+	"github.com/luaserve/luaserve/pubsub"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -21,6 +22,7 @@ type host struct {
 	store store.Store
 	db    *db.Lazy
 	dir   string
+	hub   pubsub.Hub
 	ctx   requestContext
 }
 
@@ -29,6 +31,7 @@ func (h *host) Log() *slog.Logger        { return h.log }
 func (h *host) Store() store.Store       { return h.store }
 func (h *host) Dir() string              { return h.dir }
 func (h *host) DB() (db.DB, error)       { return h.db.Get() }
+func (h *host) PubSub() pubsub.Hub       { return h.hub }
 
 // requestContext is the context modules see: the state's time limit, and
 // the request's own context (client gone, server closed) once a module

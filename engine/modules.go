@@ -8,6 +8,7 @@ import (
 	"github.com/luaserve/luaserve/lua/stdlib/json"
 	"github.com/luaserve/luaserve/lua/stdlib/jwt"
 	"github.com/luaserve/luaserve/lua/stdlib/log"
+	"github.com/luaserve/luaserve/lua/stdlib/pubsub"
 	"github.com/luaserve/luaserve/lua/stdlib/response"
 	"github.com/luaserve/luaserve/lua/stdlib/store"
 	"github.com/luaserve/luaserve/lua/stdlib/template"
@@ -35,5 +36,6 @@ func Modules(hc *outbound.Client) []stdlib.Module {
 		http.Module(hc),
 		db.Module(),
 		template.Module(),
+		pubsub.Module(),
 	}
 }

@@ -48,6 +48,9 @@ type exchangeCore struct {
 	send fileSend // a file to send once the state is released
 
 	hold bool // with hooks (hooks.go): the body waits for the after hooks
+
+	upgrade *socket        // an accepted WebSocket or event stream (realtime_route.go)
+	stream  *lua.LFunction // a body produced piece by piece (stream.go)
 }
 
 // exchangeMore is the part of an exchange that hooks, forms and sessions

@@ -254,6 +254,9 @@ func (e *Engine) respondContent(st *state, x *exchange, f *responseFields, statu
 		download, _ := f.dl.(lua.LString)
 		return e.openFile(st, x, string(path), string(download), status)
 	}
+	if fn, isFn := f.content.(*lua.LFunction); isFn && f.kind == "body" {
+		return startStream(x, fn, status) // stream.go
+	}
 	s, ok := f.content.(lua.LString)
 	if !ok {
 		n, isNum := f.content.(lua.LNumber)

@@ -15,9 +15,11 @@ type route struct {
 	method  string // AnyMethod for any
 	pattern string
 	index   int
-	where   stdlib.Place // of the registration
-	params  []string
-	node    *node
+	// realtime is rtWebSocket or rtStream for app.ws and app.sse routes.
+	realtime int
+	where    stdlib.Place // of the registration
+	params   []string
+	node     *node
 }
 
 // router matches request paths against patterns: static segments,

@@ -14,6 +14,9 @@ type outcome struct {
 	dirty bool     // replace the state: its limit fired, or Go panicked in it
 	abort bool     // close the connection: the response broke off
 	send  fileSend // a file to send once the state is back in the pool
+	// upgrade is an accepted WebSocket or event stream, to start once
+	// the state is back in the pool (realtime_route.go).
+	upgrade *socket
 }
 
 // serve handles one request in st: route, middleware and handler under
@@ -43,13 +46,19 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	if err == nil && x.hold { // hooks, CORS or sessions: one test for all
 		err = e.finishHeld(st, x)
 	}
+	if err == nil && x.stream != nil {
+		err = e.streamBody(st, x) // stream.go
+	}
+	if err != nil && x.upgrade != nil {
+		x.upgrade.leave()
+	}
 	if err != nil {
 		x.send.close()
 		se := asScriptError(err, x, st.limit.Err())
 		out.dirty = se.panicked
 		out.abort = e.fail(st, x, se)
 	} else {
-		out.send = x.send
+		out.send, out.upgrade = x.send, x.upgrade
 	}
 	// Unlink the request's context first, so that nothing fires the limit
 	// once it is disarmed. A limit that fired after the route returned
@@ -97,6 +106,8 @@ func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method s
 		}
 	}
 	switch {
+	case m.route != nil && m.route.realtime != rtNone:
+		return e.openRealtime(st, x, req) // realtime_route.go
 	case m.route != nil:
 		return e.call(st, x, st.handlers[m.route.index], req, "route")
 	case m.pathMatched && method == "OPTIONS":

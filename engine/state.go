@@ -34,6 +34,9 @@ type state struct {
 	x       exchange       // storage for the request being served
 	jsonBuf []byte         // reused by json responses
 	rf      responseFields // reused by readResponseTable
+
+	rtFuncs []*rtHandlers // by route index: app.ws and app.sse handlers
+	connMT  *lua.LTable   // conn handles' metatable (realtime_lua.go)
 }
 
 // loadTimeLimit bounds running the script at start-up (or the request time
@@ -47,9 +50,9 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 	st := &state{id: id, limit: newLimit()}
 	st.x.exchangeMore = &exchangeMore{}
 	st.budget.limit = e.requestMemory
-	st.host = host{log: e.log, store: e.store, db: e.db, dir: e.scriptDir}
+	st.host = host{log: e.log, store: e.store, db: e.db, dir: e.scriptDir, hub: e.rt.hub}
 	st.host.ctx.limit, st.host.ctx.req, st.host.ctx.budget = &st.limit, &st.x.r, &st.budget
-	reg := &registry{loading: true}
+	reg := &registry{loading: true, conn: e.connLookup(st)}
 	mods := append(Modules(e.http), appModule(reg, e.scriptConfig()))
 	L := stdlib.NewState(&st.host, stdlib.Options{Modules: mods, Path: e.luaPath, Load: e.compiler.file,
 		Sandbox: e.cfg.Sandbox, Roots: []string{e.scriptDir, e.cfg.Root}})
@@ -63,6 +66,7 @@ func (e *Engine) newState(id int) (*state, *registry, error) {
 	}()
 	st.req.init(L, &st.x, &st.host.ctx)
 	st.initResponseMT(L)
+	st.initConnMT(L)
 	uploads := e.cfg.Uploads
 	if e.cfg.Sandbox && uploads.FileMemory == 0 {
 		// A sandboxed script cannot open a temporary file: every file

@@ -82,6 +82,7 @@ type conn struct {
 	closeAfter      bool         // close once the current response is out
 	werr            error        // a socket write failed: output is dropped
 	lingerOnClose   bool         // input may remain: drain it before closing
+	hijacked        bool         // the handler took the connection over (hijack.go)
 }
 
 func newConn(s *Server, rw net.Conn) *conn {
@@ -128,7 +129,7 @@ func (c *conn) serve() {
 			return
 		}
 		c.serveRequest()
-		if c.closeAfter {
+		if c.closeAfter || c.hijacked {
 			return
 		}
 		c.keptAlive = true
@@ -137,6 +138,10 @@ func (c *conn) serve() {
 
 // finish flushes what is pending, closes the socket and returns buffers.
 func (c *conn) finish() {
+	if c.hijacked {
+		c.finishHijacked()
+		return
+	}
 	c.flush()
 	// A client that was too slow (408) gets no more time; one whose
 	// connection failed has nothing to read.
@@ -161,6 +166,9 @@ func (c *conn) serveRequest() {
 	c.callHandler()
 	c.endContext()
 	c.releaseStored()
+	if c.hijacked {
+		return // the handler owns the connection (hijack.go)
+	}
 	if st := StatusOf(c.body.err); st != 0 && !w.committed {
 		// The body was malformed or too large: that, not whatever the
 		// handler buffered, is the answer, unless the handler answered

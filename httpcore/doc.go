@@ -29,6 +29,11 @@
 // connection so that the context ends when the client goes away; it is
 // stopped before the connection reads again, and nothing it read is lost.
 //
+// A handler may take the connection over after an upgrade handshake
+// (ResponseWriter.Hijack, hijack.go): it keeps its MaxConns slot, Shutdown
+// runs the RegisterOnShutdown hooks and waits for it, Close closes it. A
+// handler streams a body by calling Flush: chunked from then on.
+//
 // It deliberately does not: speak HTTP/2 or TLS (yet), act as a proxy
 // (CONNECT is refused), merge or keep trailers (they are validated and
 // dropped), or guess a Content-Type: the handler sets it.

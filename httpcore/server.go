@@ -141,6 +141,8 @@ type Server struct {
 	mu         sync.Mutex
 	listeners  map[net.Listener]struct{}
 	conns      map[*conn]struct{}
+	hijacked   map[*hijackedConn]struct{} // taken over by handlers (hijack.go)
+	onShutdown []func()                   // RegisterOnShutdown's
 	inShutdown atomic.Bool
 	open       atomic.Int64 // open connections, refused ones excluded
 }
@@ -384,6 +386,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.inShutdown.Store(true)
 	s.closeListeners()
+	s.startShutdownHooks()
 	wait := time.Millisecond
 	for {
 		if s.closeIdle() == 0 {
@@ -415,6 +418,7 @@ func (s *Server) Close() error {
 		c.state.Store(stateClosed)
 		c.rwc.Close()
 	}
+	s.closeHijackedLocked()
 	return nil
 }
 
@@ -427,7 +431,7 @@ func (s *Server) closeListeners() {
 }
 
 // closeIdle closes the connections waiting for a request and reports how
-// many connections remain open.
+// many connections remain open, hijacked ones included.
 func (s *Server) closeIdle() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -436,7 +440,7 @@ func (s *Server) closeIdle() int {
 			c.rwc.Close()
 		}
 	}
-	return len(s.conns)
+	return len(s.conns) + len(s.hijacked)
 }
 
 // OpenConns reports the number of open connections.

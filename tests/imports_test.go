@@ -52,7 +52,7 @@ func TestLuaStaysOnTheLuaSide(t *testing.T) {
 			}
 		}
 	}
-	for _, pkg := range []string{"./httpcore", "./fileserver", "./store", "./outbound", "./metrics", "./internal/..."} {
+	for _, pkg := range []string{"./httpcore", "./fileserver", "./store", "./outbound", "./metrics", "./websocket", "./pubsub", "./internal/..."} {
 		for _, dep := range goList(t, "-deps", pkg) {
 			if isLua(dep) {
 				t.Errorf("%s depends on %s", pkg, dep)

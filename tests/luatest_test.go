@@ -51,6 +51,20 @@ func TestExampleAccountsLuaTests(t *testing.T) {
 	}
 }
 
+// TestExampleChatLuaTests runs examples/chat/routes_test.lua: the chat
+// example's HTTP parts (page, history, posting, the handshake refusals).
+func TestExampleChatLuaTests(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	sum, err := luatest.Run(luatest.Config{Out: &out}, []string{"../examples/chat/routes_test.lua"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 0 || sum.Passed < 5 {
+		t.Fatalf("%d passed, %d failed:\n%s", sum.Passed, sum.Failed, out.String())
+	}
+}
+
 // TestExampleLuaTestsOnPostgresAndRedis runs every example's Lua tests,
 // unchanged, with luaserve.db on PostgreSQL and luaserve.store on Redis,
 // as "luaserve test -db postgres://... -store redis://... examples" would.

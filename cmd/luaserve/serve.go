@@ -49,6 +49,7 @@ type options struct {
 	mem           memoryOptions
 	http          httpOptions
 	store         storeOptions
+	realtime      realtimeOptions
 	deploy        deployOptions
 	sandbox       bool
 	luaPath       string
@@ -93,6 +94,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	addMemoryFlags(fs, &o.mem)
 	addHTTPFlags(fs, &o.http)
 	addStoreFlags(fs, &o.store)
+	addRealtimeFlags(fs, &o.realtime)
 	addDeployFlags(fs, &o.deploy)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: luaserve [flags] [script.lua]\n"+
@@ -222,6 +224,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	handler, mx, closeLines := newHandler(o, rl, stdout)
 	defer closeLines() // after the server has stopped (deferred later, run earlier)
 	srv := newServer(o, handler, log)
+	srv.RegisterOnShutdown(cfg.Realtime.Shutdown) // WebSockets get 1001, event streams end
 	scheme, stopDeploy, err := o.deploy.start(ctx, srv, ln, log)
 	if err != nil {
 		ln.Close()
@@ -279,7 +282,7 @@ func newReloader(o *options, script string, cfg engine.Config, log *slog.Logger)
 
 // openShared opens what every engine the reloader builds shares, so that
 // it survives reloads: the store, the outbound HTTP client, the database
-// (opened on first use). The function it returns closes them.
+// (opened on first use), the open WebSockets and the pub/sub hub. The function it returns closes them.
 func openShared(ctx context.Context, o *options, script string, cfg *engine.Config) (func(), error) {
 	shared, closeStore, err := o.store.open(ctx, cfg.Workers)
 	if err != nil {
@@ -294,7 +297,15 @@ func openShared(ctx context.Context, o *options, script string, cfg *engine.Conf
 		closeStore()
 		return nil, err
 	}
+	hub, err := o.store.openHub(ctx)
+	if err != nil {
+		cfg.DB.Close()
+		closeStore()
+		return nil, err
+	}
+	cfg.Realtime = engine.NewRealtime(hub, o.realtime.engine())
 	return func() {
+		hub.Close()
 		cfg.DB.Close()
 		cfg.HTTP.CloseIdleConnections()
 		closeStore()

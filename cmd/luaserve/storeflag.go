@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/luaserve/luaserve/pubsub"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -49,4 +50,18 @@ func (o *storeOptions) open(ctx context.Context, workers int) (store.Store, func
 		return s, s.Close, nil
 	}
 	return nil, nil, usageError{fmt.Sprintf("-store %q: want memory, sqlite:PATH or redis://host:port/db", o.url)}
+}
+
+// openHub opens the publish/subscribe hub that goes with the store: Redis
+// pub/sub on a Redis store, so that a message published on one instance
+// reaches the WebSockets of all; in process otherwise.
+func (o *storeOptions) openHub(ctx context.Context) (pubsub.Hub, error) {
+	if scheme, _, _ := strings.Cut(o.url, ":"); scheme == "redis" || scheme == "rediss" {
+		h, err := pubsub.OpenRedis(ctx, o.url, pubsub.DefaultRedisPrefix)
+		if err != nil {
+			return nil, fmt.Errorf("-store: %w", err)
+		}
+		return h, nil
+	}
+	return pubsub.NewMemory(), nil
 }

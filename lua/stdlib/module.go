@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaserve/luaserve/db"
+	"github.com/luaserve/luaserve/pubsub"
 	"github.com/luaserve/luaserve/store"
 )
 
@@ -36,6 +37,8 @@ type Host interface {
 	// DB is the SQL database every state shares, opened on first use (so
 	// a script that never asks creates no file).
 	DB() (db.DB, error)
+	// PubSub is the publish/subscribe hub of WebSockets and event streams.
+	PubSub() pubsub.Hub
 }
 
 // BasicHost is a Host for a state that serves no request (a test runner's,
@@ -44,13 +47,21 @@ type BasicHost struct {
 	Logger *slog.Logger
 	Shared store.Store
 	Folder string
-	SQL    *db.Lazy // nil: no database
+	SQL    *db.Lazy   // nil: no database
+	Hub    pubsub.Hub // nil: an in-process hub of its own, made on first use
 }
 
 func (h *BasicHost) Context() context.Context { return context.Background() }
 func (h *BasicHost) Log() *slog.Logger        { return h.Logger }
 func (h *BasicHost) Store() store.Store       { return h.Shared }
 func (h *BasicHost) Dir() string              { return h.Folder }
+
+func (h *BasicHost) PubSub() pubsub.Hub {
+	if h.Hub == nil {
+		h.Hub = pubsub.NewMemory()
+	}
+	return h.Hub
+}
 
 // ErrNoDatabase is DB's error for a host without one.
 var ErrNoDatabase = errors.New("no database configured")

@@ -251,4 +251,73 @@ function app.sessions(options) end
 ---@param options? luaserve.StaticOptions
 function app.static(prefix, dir, options) end
 
+
+---A WebSocket or event stream, usable from any state and any later request
+---(find it again with app.conn(id)).
+---@class luaserve.Conn
+---@field id string unique in this process
+---@field kind "websocket"|"sse"
+---@field last_event_id string an event stream's Last-Event-ID header ("" when none)
+---@field protocol string a WebSocket's subprotocol ("" when none)
+local Conn = {}
+
+---Queues a message (never waits for the network). WebSocket: data is text
+---(UTF-8) unless kind is "binary". Event stream: data, or an event table.
+---@param data string|{id?: string, event?: string, data?: string, retry?: integer}
+---@param kind? "text"|"binary"
+---@return true|nil ok
+---@return string? err
+function Conn:send(data, kind) end
+
+---Closes the connection (WebSocket: the close handshake with code, 1000 by default).
+---@param code? integer 1000-1003, 1007-1011 or 3000-4999
+---@param reason? string at most 123 bytes
+function Conn:close(code, reason) end
+
+---Receives what pubsub.publish sends to topic.
+---@param topic string
+---@return true|nil ok
+---@return string? err
+function Conn:subscribe(topic) end
+
+---@param topic string
+function Conn:unsubscribe(topic) end
+
+---The connection's own data (kept outside the Lua states, at most 64 KiB).
+---@param key string
+---@return string|number|boolean|nil
+function Conn:get(key) end
+
+---@param key string
+---@param value string|number|boolean|nil nil deletes
+---@return true|nil ok
+---@return string? err
+function Conn:set(key, value) end
+
+---@class luaserve.WebSocketHandlers
+---@field open? fun(conn: luaserve.Conn, req: luaserve.Request): luaserve.ResponseTable|integer|nil a response refuses the upgrade
+---@field message? fun(conn: luaserve.Conn, data: string, kind: "text"|"binary")
+---@field close? fun(conn: luaserve.Conn, code: integer, reason: string)
+---@field origins? string[]|"*" other sites whose pages may open it (default: same origin only)
+---@field protocols? string[] subprotocols spoken; the first the client offers is chosen (conn.protocol)
+
+---A WebSocket endpoint: each event runs in a Lua state borrowed for it.
+---@param pattern string
+---@param handlers luaserve.WebSocketHandlers
+function app.ws(pattern, handlers) end
+
+---@class luaserve.StreamHandlers
+---@field open? fun(stream: luaserve.Conn, req: luaserve.Request): luaserve.ResponseTable|integer|nil
+---@field close? fun(stream: luaserve.Conn, code: integer, reason: string)
+
+---A server-sent event stream (text/event-stream) endpoint.
+---@param pattern string
+---@param handlers luaserve.StreamHandlers
+function app.sse(pattern, handlers) end
+
+---The open WebSocket or event stream id, or nil.
+---@param id string
+---@return luaserve.Conn|nil
+function app.conn(id) end
+
 return app
