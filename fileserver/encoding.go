@@ -22,7 +22,7 @@ func acceptedCodings(v []byte) (best, second int) {
 	brQ, gzQ, starQ := -1, -1, -1
 	for len(v) > 0 {
 		var item []byte
-		item, v = nextItem(v)
+		item, v = httpcore.NextListItem(v)
 		name, q := item, 1000
 		for i, c := range item {
 			if c == ';' {

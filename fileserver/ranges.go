@@ -40,7 +40,7 @@ func parseRange(v []byte, size int64, dst []byteRange) ([]byteRange, rangeResult
 	n := 0
 	for len(v) > 0 {
 		var spec []byte
-		spec, v = nextItem(v)
+		spec, v = httpcore.NextListItem(v)
 		if len(spec) == 0 {
 			continue // empty list elements are allowed (RFC 9110, 5.6.1)
 		}
@@ -115,21 +115,6 @@ func parseSpec(spec []byte, size int64) (r byteRange, satisfiable, ok bool) {
 	return byteRange{start, end - start + 1}, true, true
 }
 
-// nextItem splits a comma list, trimming optional whitespace.
-func nextItem(v []byte) (item, rest []byte) {
-	i := 0
-	for i < len(v) && v[i] != ',' {
-		i++
-	}
-	item, rest = v[:i], v[min(i+1, len(v)):]
-	for len(item) > 0 && (item[0] == ' ' || item[0] == '\t') {
-		item = item[1:]
-	}
-	for len(item) > 0 && (item[len(item)-1] == ' ' || item[len(item)-1] == '\t') {
-		item = item[:len(item)-1]
-	}
-	return item, rest
-}
 
 func parseDigits(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 18 {

@@ -87,7 +87,7 @@ func acceptsGzip(h *Header) bool {
 	h.Values("Accept-Encoding", func(v []byte) {
 		for len(v) > 0 {
 			var item []byte
-			item, v = nextListItem(v)
+			item, v = NextListItem(v)
 			coding, params, _ := bytes.Cut(item, []byte{';'})
 			coding = bytes.TrimSpace(coding)
 			q := qValue(params)

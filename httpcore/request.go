@@ -451,7 +451,7 @@ func noteField(r *Request, name, value []byte, hosts *int) error {
 func noteConnection(r *Request, v []byte) {
 	for len(v) > 0 {
 		var opt []byte
-		opt, v = nextListItem(v)
+		opt, v = NextListItem(v)
 		switch {
 		case EqualFold(opt, "close"):
 			r.framing |= sawClose
@@ -461,9 +461,9 @@ func noteConnection(r *Request, v []byte) {
 	}
 }
 
-// nextListItem returns the first element of a comma-separated list and the
+// NextListItem returns the first element of a comma-separated list and the
 // rest, with surrounding whitespace removed (RFC 9110, section 5.6.1).
-func nextListItem(v []byte) (item, rest []byte) {
+func NextListItem(v []byte) (item, rest []byte) {
 	i := bytes.IndexByte(v, ',')
 	if i < 0 {
 		item, rest = v, nil
@@ -509,7 +509,7 @@ func noteTransferEncoding(r *Request, v []byte) error {
 	}
 	for len(v) > 0 {
 		var c []byte
-		c, v = nextListItem(v)
+		c, v = NextListItem(v)
 		if len(c) == 0 {
 			continue
 		}

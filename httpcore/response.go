@@ -385,7 +385,7 @@ func (w *ResponseWriter) writeError(status int, reason string) {
 func hasToken(v []byte, token string) bool {
 	for len(v) > 0 {
 		var item []byte
-		item, v = nextListItem(v)
+		item, v = NextListItem(v)
 		if EqualFold(item, token) {
 			return true
 		}

@@ -3,16 +3,10 @@ package tests
 import (
 	"bufio"
 	"compress/gzip"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -23,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/luaserve/luaserve/internal/testcert"
 )
 
 // whoScript answers with what the route sees of its client.
@@ -101,23 +97,13 @@ func writeCert(t *testing.T, dir string, serial int64, pool *x509.CertPool) {
 // and returns the PEM of its key and of itself.
 func makeCert(t *testing.T, serial int64, pool *x509.CertPool) [2][]byte {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := testcert.New(serial)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: fmt.Sprint("luaserve test ", serial)},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	pool.AddCert(leaf)
-	kder, _ := x509.MarshalPKCS8PrivateKey(key)
-	return [2][]byte{pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	pool.AddCert(c.Leaf)
+	key, cert := c.PEM()
+	return [2][]byte{key, cert}
 }
 
 // installCert replaces dir/key.pem, then dir/cert.pem, each by a rename.

@@ -31,7 +31,7 @@ func acceptDeflate(h *httpcore.Header) bool {
 	h.Values("Sec-WebSocket-Extensions", func(v []byte) {
 		for len(v) > 0 && !ok {
 			var offer []byte
-			offer, v = nextToken(v)
+			offer, v = httpcore.NextListItem(v)
 			ok = deflateOffer(offer)
 		}
 	})

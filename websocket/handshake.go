@@ -97,7 +97,7 @@ func SelectProtocol(r *httpcore.Request, supported []string) string {
 	r.Header.Values("Sec-WebSocket-Protocol", func(v []byte) {
 		for len(v) > 0 && chosen == "" {
 			var item []byte
-			item, v = nextToken(v)
+			item, v = httpcore.NextListItem(v)
 			for _, p := range supported {
 				if string(item) == p {
 					chosen = p
@@ -130,25 +130,10 @@ func headerHasToken(h *httpcore.Header, name, token string) bool {
 	h.Values(name, func(v []byte) {
 		for len(v) > 0 && !found {
 			var item []byte
-			item, v = nextToken(v)
+			item, v = httpcore.NextListItem(v)
 			found = httpcore.EqualFold(item, token)
 		}
 	})
 	return found
 }
 
-// nextToken cuts the first comma-separated item off v, without spaces.
-func nextToken(v []byte) (item, rest []byte) {
-	i := 0
-	for i < len(v) && v[i] != ',' {
-		i++
-	}
-	item, rest = v[:i], v[min(i+1, len(v)):]
-	for len(item) > 0 && (item[0] == ' ' || item[0] == '\t') {
-		item = item[1:]
-	}
-	for len(item) > 0 && (item[len(item)-1] == ' ' || item[len(item)-1] == '\t') {
-		item = item[:len(item)-1]
-	}
-	return item, rest
-}
