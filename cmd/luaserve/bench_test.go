@@ -20,22 +20,31 @@ import (
 // discarding line buffer), with metrics when m is not nil, and returns a
 // function sending 16 pipelined hello requests and reading the answers.
 func benchDeployed(b *testing.B, m *metrics.Metrics) func() {
+	lines := newLineBuffer(io.Discard)
+	b.Cleanup(func() { lines.Close() })
+	return benchHello(b, func(eng *engine.Engine) httpcore.Handler {
+		al := newAccessLog(eng, "text", lines)
+		al.metrics = m
+		return al
+	})
+}
+
+// benchHello serves bench/routes.lua through the handler front makes of
+// the engine and returns benchDeployed's function.
+func benchHello(b *testing.B, front func(*engine.Engine) httpcore.Handler) func() {
 	b.Setenv("BENCH_STATIC_DIR", b.TempDir())
 	eng, err := engine.New(engine.Config{Script: filepath.Join("..", "..", "bench", "routes.lua"), Workers: 4,
 		Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	lines := newLineBuffer(io.Discard)
-	al := newAccessLog(eng, "text", lines)
-	al.metrics = m
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &httpcore.Server{Handler: al, Name: "luaserve", RequestIDs: true, SendRequestID: true}
+	srv := &httpcore.Server{Handler: front(eng), Name: "luaserve", RequestIDs: true, SendRequestID: true}
 	go srv.Serve(ln)
-	b.Cleanup(func() { srv.Close(); eng.Close(); lines.Close() })
+	b.Cleanup(func() { srv.Close(); eng.Close() })
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		b.Fatal(err)
@@ -81,6 +90,25 @@ func BenchmarkDeployedHello(b *testing.B) {
 
 func BenchmarkDeployedHelloMetrics(b *testing.B) {
 	do := benchDeployed(b, metrics.New())
+	b.ReportAllocs()
+	for b.Loop() {
+		do()
+	}
+}
+
+// BenchmarkQuietHello and BenchmarkQuietHelloMetrics: the same with
+// -quiet (no access log), where the metrics read the clock themselves.
+func BenchmarkQuietHello(b *testing.B) {
+	do := benchHello(b, func(eng *engine.Engine) httpcore.Handler { return eng })
+	b.ReportAllocs()
+	for b.Loop() {
+		do()
+	}
+}
+
+func BenchmarkQuietHelloMetrics(b *testing.B) {
+	m := metrics.New()
+	do := benchHello(b, func(eng *engine.Engine) httpcore.Handler { return m.Handler(eng) })
 	b.ReportAllocs()
 	for b.Loop() {
 		do()
