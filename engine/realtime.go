@@ -95,7 +95,7 @@ func (rt *Realtime) shuttingDown() bool {
 // (found by id) once the connection is open.
 func (rt *Realtime) newSocket(pattern string, sse bool) *socket {
 	id := strconv.FormatUint(rt.nextID.Add(1), 10)
-	return &socket{id: id, rt: rt, pattern: pattern, sse: sse}
+	return &socket{id: id, rt: rt, pattern: pattern, sse: sse, key: rtKey(sse, pattern)}
 }
 
 func (rt *Realtime) add(s *socket) bool {

@@ -79,7 +79,7 @@ func (e *Engine) runEventIn(st *state, s *socket, args eventArgs) {
 			e.release(st, true)
 		}
 	}()
-	i, ok := e.rtIndex[rtKey(s.sse, s.pattern)]
+	i, ok := e.rtIndex[s.key]
 	var fn *lua.LFunction
 	var vals []lua.LValue
 	if ok {

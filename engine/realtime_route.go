@@ -150,7 +150,9 @@ func (rt *Realtime) readLoop(s *socket, c *websocket.Conn) {
 			return
 		}
 		rt.dispatch(s, done, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
-			return h.message, []lua.LValue{st.connValue(s), lua.LString(msg), lua.LString(kind.String())}
+			// The state's own argument slice: an event holds the state.
+			args := append(st.rtArgs[:0], st.connValue(s), lua.LString(msg), kindValue(kind))
+			return h.message, args
 		})
 	}
 }
@@ -162,4 +164,18 @@ func (rt *Realtime) closed(s *socket, done chan struct{}, code int, reason strin
 	rt.dispatch(s, done, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
 		return h.close, []lua.LValue{st.connValue(s), lua.LNumber(code), lua.LString(reason)}
 	})
+}
+
+// The message kinds as Lua values, made once: converting a string to an
+// interface value allocates.
+var (
+	kindText   lua.LValue = lua.LString(websocket.Text.String())
+	kindBinary lua.LValue = lua.LString(websocket.Binary.String())
+)
+
+func kindValue(k websocket.Kind) lua.LValue {
+	if k == websocket.Binary {
+		return kindBinary
+	}
+	return kindText
 }

@@ -19,6 +19,7 @@ type socket struct {
 	rt      *Realtime
 	pattern string // the route it was opened on: its handlers in whichever engine serves it
 	sse     bool
+	key     string // rtKey(sse, pattern), made once rather than per event
 	// lastEventID is an event stream's Last-Event-ID: where a reconnecting
 	// client left off.
 	lastEventID string

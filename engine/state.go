@@ -14,6 +14,7 @@ import (
 // (serve.go); the state only holds what belongs to its Lua state.
 type state struct {
 	L      *lua.LState
+	rtArgs []lua.LValue // scratch for a realtime event's arguments
 	id     int
 	limit  limitCtx // the VM's context: the time limit (limit.go)
 	host   host     // what its modules get (host.go)
