@@ -115,7 +115,6 @@ func parseSpec(spec []byte, size int64) (r byteRange, satisfiable, ok bool) {
 	return byteRange{start, end - start + 1}, true, true
 }
 
-
 func parseDigits(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 18 {
 		return 0, false

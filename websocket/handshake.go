@@ -136,4 +136,3 @@ func headerHasToken(h *httpcore.Header, name, token string) bool {
 	})
 	return found
 }
-
