@@ -59,11 +59,13 @@ func (s *SQLite) readQuery(ctx context.Context, e *entry, cached bool, args []an
 	select {
 	case r = <-s.readers:
 	default:
+		start := time.Now()
 		select {
 		case r = <-s.readers:
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
+		s.waits.since(start)
 	}
 	defer func() { s.readers <- r }()
 	return r.conn.Raw(func(dc any) error { return r.query(ctx, dc, e, cached, args, row) })

@@ -37,6 +37,7 @@ type SQLite struct {
 	memory  bool
 	cache   stmtCache
 	closed  atomic.Bool
+	waits   waitCount // statements that waited for the writer or a reader
 }
 
 // SQLiteOptions tune OpenSQLite; the zero value is the defaults.
@@ -216,6 +217,7 @@ func (s *SQLite) lockWriter(ctx context.Context) error {
 	select {
 	case s.wlock <- struct{}{}:
 	default:
+		defer s.waits.since(time.Now())
 		select {
 		case s.wlock <- struct{}{}:
 		case <-ctx.Done():

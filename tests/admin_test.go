@@ -3,6 +3,7 @@ package tests
 import (
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -189,5 +190,39 @@ func TestCLIReadyzFailedReload(t *testing.T) {
 	}
 	if code, body := ready(); code != 200 {
 		t.Errorf("fixed: /readyz %d %q", code, body)
+	}
+}
+
+// TestCLIAdminDBMetrics: /metrics shows luaserve.db's connections, none
+// before the database is first used, then its pool, on SQLite and (when
+// the tests have a server) on PostgreSQL.
+func TestCLIAdminDBMetrics(t *testing.T) {
+	t.Parallel()
+	dbs := map[string]string{"sqlite": ":memory:"}
+	if url := os.Getenv("LUASERVE_POSTGRES_URL"); url != "" {
+		dbs["postgres"] = url
+	}
+	for engine, dbFlag := range dbs {
+		t.Run(engine, func(t *testing.T) {
+			dir := scriptDir(t, "routes.lua", `local app = require("luaserve")
+local db = require("luaserve.db")
+app.get("/one", function() return tostring(db.value("SELECT 1")) end)
+`)
+			s := startCLI(t, dir, "-quiet", "-workers", "4", "-admin-addr", "127.0.0.1:0", "-db", dbFlag, "routes.lua")
+			admin := waitLog(t, s.stderr, regexp.MustCompile(`admin listener" addr=(\S+)`))[1]
+			before := value(scrape(t, admin), "luaserve_db_connections_open")
+			if _, body := do(t, client(t), "GET", s.url+"/one", ""); body != "1" {
+				t.Fatalf("/one: %q", body)
+			}
+			fams := scrape(t, admin)
+			open, inUse := value(fams, "luaserve_db_connections_open"), value(fams, "luaserve_db_connections_in_use")
+			if open < 1 || inUse != 0 || value(fams, "luaserve_db_connection_waits_total") < 0 ||
+				value(fams, "luaserve_db_connection_wait_seconds_total") < 0 {
+				t.Errorf("after a query: open %v, in use %v, waits %v", open, inUse, value(fams, "luaserve_db_connection_waits_total"))
+			}
+			if engine == "sqlite" && before != 0 {
+				t.Errorf("before its first use the in-memory database has %v connections, want 0", before)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/engine"
 	"github.com/luaserve/luaserve/httpcore"
 	"github.com/luaserve/luaserve/metrics"
@@ -112,7 +113,7 @@ func adminHandler(m *metrics.Metrics, checks []readyCheck) httpcore.HandlerFunc 
 }
 
 // register adds the figures read at scrape time: connections, the Lua
-// states, reloads, rebuilds, time limits and the store's.
+// states, reloads, rebuilds, time limits, the store's and the database's.
 func register(m *metrics.Metrics, srv *httpcore.Server, rl *reload.Reloader, cfg *engine.Config, stats *storeStats) {
 	m.Gauge("luaserve_open_connections", "Open client connections.", func() float64 { return float64(srv.OpenConns()) })
 	pool := func(f func(engine.PoolStats) int) func() float64 {
@@ -142,6 +143,17 @@ func register(m *metrics.Metrics, srv *httpcore.Server, rl *reload.Reloader, cfg
 	m.Gauge("luaserve_store_bytes", "Bytes the store's entries take, roughly.", st(func(s store.Stats) int64 { return s.Bytes }))
 	m.Counter("luaserve_store_evictions_total", "Store entries evicted to stay under -store-max-memory.", "",
 		st(func(s store.Stats) int64 { return s.Evictions }))
+	dbs := func(f func(s db.PoolStats) float64) func() float64 {
+		return func() float64 { return f(cfg.DB.PoolStats()) }
+	}
+	m.Gauge("luaserve_db_connections_open", "luaserve.db's connections (0 until the database is first used).",
+		dbs(func(s db.PoolStats) float64 { return float64(s.Open) }))
+	m.Gauge("luaserve_db_connections_in_use", "luaserve.db's connections held by a statement or a transaction.",
+		dbs(func(s db.PoolStats) float64 { return float64(s.InUse) }))
+	m.Counter("luaserve_db_connection_waits_total", "Statements that waited for a free database connection.", "",
+		dbs(func(s db.PoolStats) float64 { return float64(s.Waits) }))
+	m.Counter("luaserve_db_connection_wait_seconds_total", "Time statements waited for a free database connection.", "",
+		dbs(func(s db.PoolStats) float64 { return s.WaitTime.Seconds() }))
 }
 
 // storeStats asks the store for its Stats at most once a second: a scrape
