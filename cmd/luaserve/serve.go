@@ -237,10 +237,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	}
 	defer stopAdmin()
 	con := newConsole(o.logFormat, stdout)
-	con.started(script, scheme+"://"+displayAddr(ln.Addr()), rl.Routes())
-
-	stopReloads := startReloads(ctx, rl, o.watch, script, con, log)
+	// The watch is in place before the banner says the server is up, so
+	// that an edit made as soon as it is read is seen.
+	stopReloads, announce := startReloads(ctx, rl, o.watch, script, con, log)
 	defer stopReloads()
+	con.started(script, scheme+"://"+displayAddr(ln.Addr()), rl.Routes())
+	announce()
 	releaseCtx, stopRelease := context.WithCancel(ctx)
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
@@ -379,8 +381,9 @@ func reloadHelp() string {
 
 // startReloads reloads rl on the reload signal (SIGHUP; none on Windows)
 // and, with watch, when its files change, until ctx ends or the returned
-// stop is called.
-func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script string, con *console, log *slog.Logger) (stop func()) {
+// stop is called; announce prints what is watched (after the banner).
+func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script string, con *console, log *slog.Logger) (stop, announce func()) {
+	announce = func() {}
 	bg, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	hup := make(chan os.Signal, 1)
@@ -400,7 +403,7 @@ func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script s
 	}
 	switch {
 	case watch && script == "":
-		con.note("-watch: the embedded example is not a file; nothing to watch")
+		announce = func() { con.note("-watch: the embedded example is not a file; nothing to watch") }
 	case watch:
 		watching, err := rl.Watch(bg)
 		if err != nil {
@@ -411,14 +414,14 @@ func startReloads(ctx context.Context, rl *reload.Reloader, watch bool, script s
 			log.Error(msg, "err", err)
 			break
 		}
-		con.watching(relPaths(rl.Files()))
+		announce = func() { con.watching(relPaths(rl.Files())) }
 		wg.Go(func() { <-watching })
 	}
 	return func() {
 		signal.Stop(hup)
 		cancel()
 		wg.Wait()
-	}
+	}, announce
 }
 
 // relPaths shortens paths under the working folder, for messages.
