@@ -39,10 +39,11 @@ http {
   }
 }
 EOF
-(cd "$tmp" && BENCH_STATIC_DIR="$tmp/static" GOMAXPROCS=1 taskset -c 1 ./luaserve -quiet -addr 127.0.0.1:18445 \
-    -tls-cert cert.pem -tls-key key.pem "$routes" >/dev/null 2>&1 &
-    echo $! >"$tmp/luaserve.pid")
-pids+=("$(cat "$tmp/luaserve.pid")")
+# exec: the background job's PID is luaserve's own, which cleanup kills
+# (a subshell left in between kept luaserve running after the script).
+(cd "$tmp" && BENCH_STATIC_DIR="$tmp/static" GOMAXPROCS=1 exec taskset -c 1 ./luaserve -quiet -addr 127.0.0.1:18445 \
+    -tls-cert cert.pem -tls-key key.pem "$routes" >/dev/null 2>&1) &
+pids+=($!)
 GOMAXPROCS=1 taskset -c 1 "$tmp/tlspeer" -addr 127.0.0.1:18446 -cert "$tmp/cert.pem" -key "$tmp/key.pem" &
 pids+=($!)
 taskset -c 1 nginx -c "$tmp/nginx/nginx.conf" -g 'daemon off;' -p "$tmp/nginx" 2>/dev/null &
