@@ -151,8 +151,8 @@ func (rt *Realtime) readLoop(s *socket, c *websocket.Conn) {
 		}
 		rt.dispatch(s, done, func(h *rtHandlers, st *state) (*lua.LFunction, []lua.LValue) {
 			// The state's own argument slice: an event holds the state.
-			args := append(st.rtArgs[:0], st.connValue(s), lua.LString(msg), kindValue(kind))
-			return h.message, args
+			st.rtArgs = append(st.rtArgs[:0], st.connValue(s), lua.LString(msg), kindValue(kind))
+			return h.message, st.rtArgs
 		})
 	}
 }

@@ -29,6 +29,7 @@ app.post("/claim/:round", function(req)
   return { status = 409, body = "lost" }
 end)
 app.get("/ok", function() return "ok" end)
+app.get("/slow", function() return tostring(db.value("SELECT pg_sleep(10)")) end)
 app.get("/ready", function()
   local ok, err = db.ping()
   local sok, serr = store.ping()
@@ -167,11 +168,21 @@ func TestScaleOutBackendRestarts(t *testing.T) {
 	args := []string{"-quiet", "-timeout", "2s", "-store", r.url, "-db", p.url, "routes.lua"}
 	a, b := startCLI(t, dir, args...), startCLI(t, dir, args...)
 	urls := []string{a.url, b.url}
+	c := client(t)
+	// A query still running at the request's time limit is cut off there
+	// (504), and the database serves the next request.
+	start := time.Now()
+	if res, _ := do(t, c, "GET", a.url+"/slow", ""); res.StatusCode != 504 || time.Since(start) > 3500*time.Millisecond {
+		t.Errorf("a 10 s query under a 2 s time limit: %d after %v", res.StatusCode, time.Since(start))
+	}
+	if res, _ := do(t, c, "POST", a.url+"/insert?who=after-slow", ""); res.StatusCode != 201 {
+		t.Errorf("an insert after the interrupted query: %d", res.StatusCode)
+	}
 	var incr, ins tally
+	ins.ok.Add(1) // the insert after /slow
 	stop := make(chan struct{})
 	w1 := shareLoad(urls, "/incr", &incr, stop)
 	w2 := shareLoad(urls, "/insert?who=x", &ins, stop)
-	c := client(t)
 	outage := func(name string, tl *tally, down, up func() error) {
 		time.Sleep(time.Second) // load before the outage
 		before := tl.unavailable.Load()
