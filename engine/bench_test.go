@@ -7,12 +7,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/luaserve/luaserve/db"
 	"github.com/luaserve/luaserve/httpcore"
+	"github.com/luaserve/luaserve/internal/gcpace"
 	"github.com/luaserve/luaserve/metrics"
 )
 
@@ -28,6 +31,7 @@ func benchServerDB(b testing.TB, d *db.Lazy) string { return benchServerWrap(b, 
 // say) when wrap is not nil.
 func benchServerWrap(b testing.TB, d *db.Lazy, wrap func(httpcore.Handler) httpcore.Handler) string {
 	b.Helper()
+	paceLikeCommand()
 	if os.Getenv("BENCH_STATIC_DIR") == "" {
 		b.Setenv("BENCH_STATIC_DIR", b.TempDir())
 	}
@@ -49,6 +53,16 @@ func benchServerWrap(b testing.TB, d *db.Lazy, wrap func(httpcore.Handler) httpc
 	b.Cleanup(func() { srv.Close(); eng.Close() })
 	return ln.Addr().String()
 }
+
+// paceLikeCommand sets the garbage collector as the command does by
+// default (GOGC 400 and a 64 MiB floor, cmd/luaserve/memory.go), unless
+// GOGC is set: GOGC=100 or GOGC=400 measure without the pacer.
+var paceLikeCommand = sync.OnceFunc(func() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
+		gcpace.Start(64<<20, 400)
+	}
+})
 
 // roundTrip sends req on one keep-alive connection and reads a response of
 // the size the first exchange had.

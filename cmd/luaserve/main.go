@@ -30,7 +30,8 @@ import (
 // tables make a request allocate a few dozen small objects while the live
 // heap (the Lua states) stays small, so at Go's default of 100 the
 // collector runs very often; at 400 a JSON route costs about 10% fewer
-// instructions (bench/instructions.sh) for a few MiB more heap.
+// instructions (bench/instructions.sh) for a few MiB more heap. While
+// serving, -min-heap (gcpace) raises it further when the live heap is small.
 const defaultGOGC = 400
 
 func main() {

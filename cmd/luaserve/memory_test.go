@@ -1,6 +1,12 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"testing"
+)
 
 func TestByteSize(t *testing.T) {
 	for _, tc := range []struct {
@@ -30,4 +36,40 @@ func TestByteSize(t *testing.T) {
 	if defaultMaxMemory() <= 0 {
 		t.Error("no default memory limit")
 	}
+}
+
+// gogc reads the collector's current GOGC.
+func gogc() uint64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// TestMinHeapPacesCollector: -min-heap raises GOGC above the default while
+// the live heap is small, bounded by an eighth of -max-memory; GOGC in the
+// environment, or -min-heap 0, leaves GOGC alone.
+func TestMinHeapPacesCollector(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(defaultGOGC))
+	if v, set := os.LookupEnv("GOGC"); set {
+		os.Unsetenv("GOGC")
+		defer os.Setenv("GOGC", v)
+	}
+	check := func(o memoryOptions, want func(uint64) bool, what string) {
+		t.Helper()
+		stop := o.startPacer()
+		runtime.GC()
+		got := gogc()
+		stop()
+		if !want(got) {
+			t.Errorf("%s: GOGC %d", what, got)
+		}
+	}
+	check(memoryOptions{max: 1 << 30, minHeap: 64 << 20}, func(g uint64) bool { return g > defaultGOGC }, "64 MiB floor, want above 400")
+	// An eighth of 64 MiB is 8 MiB, below what GOGC=400 allows already.
+	check(memoryOptions{max: 64 << 20, minHeap: 64 << 20}, func(g uint64) bool { return g == defaultGOGC }, "floor below 5x live, want 400")
+	check(memoryOptions{max: 1 << 30, minHeap: 0}, func(g uint64) bool { return g == defaultGOGC }, "-min-heap 0, want 400")
+	os.Setenv("GOGC", "150")
+	defer os.Unsetenv("GOGC")
+	debug.SetGCPercent(150)
+	check(memoryOptions{max: 1 << 30, minHeap: 64 << 20}, func(g uint64) bool { return g == 150 }, "GOGC=150 set, want 150")
 }

@@ -246,6 +246,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 	releaseCtx, stopRelease := context.WithCancel(ctx)
 	defer stopRelease()
 	go releaseMemory(releaseCtx, 5*time.Second)
+	defer o.mem.startPacer()()
 	return serveUntil(ctx, srv, ln, o.shutdown, con)
 }
 
