@@ -17,7 +17,7 @@ func Append[T string | []byte](b []byte, s T) []byte {
 	start := 0 // s[start:i] is pending, to be copied as is
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
+		if plain[c] {
 			i++
 			continue
 		}
@@ -59,6 +59,15 @@ func Append[T string | []byte](b []byte, s T) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// plain marks the bytes that pass through as they are: printable ASCII but
+// '"' and '\\'. One load per byte instead of four comparisons.
+var plain = func() (p [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		p[c] = c != '"' && c != '\\'
+	}
+	return p
+}()
 
 // decodeRune is utf8.DecodeRune for either type; each instantiation of
 // Append keeps one branch, without allocating.

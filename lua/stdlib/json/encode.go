@@ -120,18 +120,20 @@ func (e *jsonEncoder) table(b []byte, tb *lua.LTable, d int) ([]byte, error) {
 	var err error
 	kind := jsonKindOf(tb)
 	n := tb.MaxN() // the array part holds keys 1..n; the rest are in the hash part
-	var first lua.LValue = lua.LNil
+	var first, firstVal lua.LValue = lua.LNil, nil
 	if kind != jsonKindObject {
 		if n > 0 {
 			first, _ = tb.Next(jsonBoxedInt(n))
 		} else {
-			first, _ = tb.Next(lua.LNil)
+			first, firstVal = tb.Next(lua.LNil)
 		}
 	}
 	_, stringKey := first.(lua.LString)
 	switch {
+	case stringKey && kind == jsonKindAuto && n == 0:
+		b, err = e.object(b, d, first, firstVal) // the table's first pair, found already
 	case kind == jsonKindObject || (stringKey && kind == jsonKindAuto):
-		b, err = e.object(b, d)
+		b, err = e.object(b, d, lua.LNil, nil)
 	case first == lua.LNil:
 		b, err = e.array(b, d, n)
 	default:
@@ -190,7 +192,7 @@ func (e *jsonEncoder) mixed(b []byte, d, n int, first lua.LValue, kind int) ([]b
 		case ok && !isJSONInt(num):
 			return b, e.errorf(d-1, "cannot encode key of type %s", jsonKeyType(k))
 		default: // a string or other integer key: an object, which checks the rest
-			return e.object(b, d)
+			return e.object(b, d, lua.LNil, nil)
 		}
 	}
 	for i := 1; i <= n; i++ {
@@ -254,14 +256,20 @@ func jsonDense(tb *lua.LTable, i, n int) bool {
 
 // object appends the table at depth d as an object, in pairs() order
 // unless sorting.
-func (e *jsonEncoder) object(b []byte, d int) ([]byte, error) {
+// When first is not nil it is the table's first key and firstVal its value
+// (found by the caller already: each step of next costs a hash lookup).
+func (e *jsonEncoder) object(b []byte, d int, first, firstVal lua.LValue) ([]byte, error) {
 	if e.sortKeys {
 		return e.sortedObject(b, d)
 	}
 	tb := e.frames[d-1].tb
 	b = append(b, '{')
 	n := 0
-	for k, v := tb.Next(lua.LNil); k != lua.LNil; k, v = tb.Next(k) {
+	k, v := first, firstVal
+	if k == lua.LNil {
+		k, v = tb.Next(lua.LNil)
+	}
+	for ; k != lua.LNil; k, v = tb.Next(k) {
 		var err error
 		n++
 		b = e.separator(b, d, n)
