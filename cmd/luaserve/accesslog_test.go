@@ -65,6 +65,7 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		{remote: "[::1]:9", method: []byte("POST"), target: []byte(`/a b?q="x"&y=z`), status: 500, bytes: 0, duration: 3 * time.Second, aborted: true},
 		{remote: "", method: []byte("PURGE"), target: []byte("/caf\xc3\xa9/\xff\x01\t\u2028"), status: 404, bytes: 1 << 40, duration: 0},
 		{remote: "1.2.3.4:5", method: []byte("GET"), target: []byte(`/back\slash/é`), status: 304, bytes: 5, duration: time.Millisecond},
+		{remote: "1.2.3.4:5", method: []byte("GET"), target: []byte(`/q?a=b\c"d~`), status: 200, duration: time.Minute},
 		{remote: "10.0.0.2:5", client: "203.0.113.7", id: []byte("q3x7kd2m9tbe-1a"), method: []byte("GET"), target: []byte("/"), status: 200},
 		{remote: "10.0.0.2:5", id: []byte(`a"b=c`), method: []byte("GET"), target: []byte("/"), status: 200},
 		{remote: "10.0.0.2:5", method: []byte("GET"), target: []byte("/"), status: 200, ua: []byte("curl/8.5.0 \"x\""), referer: []byte("https://a.example/?q=1")},
@@ -99,6 +100,8 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		}{
 			{"text", func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }, e.appendText(nil)},
 			{"json", func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }, e.appendJSON(nil)},
+			{"text, cached time", func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }, cached(e).appendText(nil)},
+			{"json, cached time", func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }, cached(e).appendJSON(nil)},
 		} {
 			var want bytes.Buffer
 			if err := f.h(&want).Handle(context.Background(), rec); err != nil {
@@ -118,5 +121,38 @@ func TestAccessLogCombined(t *testing.T) {
 	want := `203.0.113.7 - - [25/Nov/2026:21:00:45 +0000] "GET /a b\x22\x01 HTTP/1.1" 200 11 "-" "curl/8.5.0"` + "\n"
 	if got := string(e.appendCombined(nil)); got != want {
 		t.Errorf("got  %swant %s", got, want)
+	}
+}
+
+// cached is e formatting its time through a stamp that has seen another
+// time of the same second first.
+func cached(e accessEntry) *accessEntry {
+	st := &stamp{}
+	st.appendNano(nil, e.time.Truncate(time.Second))
+	e.clock = st
+	return &e
+}
+
+// TestStampMatchesTimeFormat: the cached time formats are the time
+// package's, across seconds, zones, whole seconds and trailing zeros, with
+// one stamp reused throughout as the access log reuses it.
+func TestStampMatchesTimeFormat(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.FixedZone("CET", 3600)
+	}
+	base := time.Date(2026, 3, 29, 0, 59, 59, 0, time.UTC) // Paris changes its offset at 01:00 UTC
+	var st stamp
+	for i, step := range []time.Duration{0, 1, 999_999_999, time.Second, 1500 * time.Millisecond,
+		120 * time.Millisecond, 100 * time.Microsecond, time.Hour, 10, 123456789} {
+		for _, loc := range []*time.Location{time.UTC, paris, time.FixedZone("", -(3*3600 + 30*60))} {
+			tm := base.Add(time.Duration(i) * time.Second).Add(step).In(loc)
+			if got, want := string(st.appendNano([]byte("x"), tm)), "x"+tm.Format(time.RFC3339Nano); got != want {
+				t.Errorf("nano %v: got %s, want %s", tm, got, want)
+			}
+			if got, want := string(st.appendMillis(nil, tm)), string(appendRFC3339Millis(nil, tm)); got != want {
+				t.Errorf("millis %v: got %s, want %s", tm, got, want)
+			}
+		}
 	}
 }
