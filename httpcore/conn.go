@@ -163,6 +163,7 @@ func (c *conn) finish() {
 func (c *conn) serveRequest() {
 	w := &c.res
 	w.start()
+	w.req.Received = c.srv.now()
 	c.callHandler()
 	c.endContext()
 	c.releaseStored()

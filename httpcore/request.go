@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"time"
 )
 
 // Request is one parsed HTTP/1.x request. Its byte slices point into the
@@ -52,6 +53,12 @@ type Request struct {
 	Route string
 	// LocalAddr is the address the connection was accepted on.
 	LocalAddr net.Addr
+	// Received is when the request's head was in and the handler called:
+	// the clock read once per request, for the response's Date and for
+	// handlers that time the request (the access log, the engine's time
+	// limit), which then need not read it again (on a virtual machine's
+	// clock a read costs as much as parsing a small request).
+	Received time.Time
 
 	framing        uint8 // saw* bits, set while parsing fields
 	chunked        bool

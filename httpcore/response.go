@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // maxBuffered is how much body a response buffers before it starts
@@ -251,6 +252,18 @@ func (c *conn) writeOut(p []byte) error {
 	return c.writeThrough(p)
 }
 
+// dateTime is the time for the Date field: when the request was received,
+// the clock read once for the whole request. RFC 9110, section 6.6.1, asks
+// for the best available approximation of when the response was made; a
+// handler that takes seconds makes it that much early (nginx's cached
+// clock is coarse too).
+func (w *ResponseWriter) dateTime() time.Time {
+	if t := w.req.Received; !t.IsZero() {
+		return t
+	}
+	return w.c.srv.now()
+}
+
 // commit writes the status line and header. final says the handler has
 // returned, so the buffered body is the whole body.
 func (w *ResponseWriter) commit(final bool) {
@@ -264,7 +277,7 @@ func (w *ResponseWriter) commit(final bool) {
 	b, hasDate, hasServer, closeReq := w.appendFields(b)
 	if !hasDate {
 		b = append(b, "Date: "...)
-		b = append(b, c.srv.date.get(c.srv.now())...)
+		b = append(b, c.srv.date.get(w.dateTime())...)
 		b = append(b, "\r\n"...)
 	}
 	if !hasServer && c.srv.Name != "" {

@@ -33,7 +33,10 @@ func newAccessLog(next httpcore.Handler, format string, lines *lineBuffer) *acce
 }
 
 func (a *accessLog) ServeHTTP(w *httpcore.ResponseWriter, r *httpcore.Request) {
-	start := time.Now()
+	start := r.Received // httpcore read the clock as the request came in
+	if start.IsZero() {
+		start = time.Now()
+	}
 	if a.metrics != nil {
 		a.metrics.Begin()
 	}
@@ -288,7 +291,7 @@ func needsQuoting[T string | []byte](s T) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c != '\\' && (c == ' ' || c == '=' || c == '"' || c < 0x20 || c == 0x7f) {
+			if !bare[c] {
 				return true
 			}
 			i++
@@ -302,6 +305,15 @@ func needsQuoting[T string | []byte](s T) bool {
 	}
 	return false
 }
+
+// bare marks the ASCII bytes slog's text handler leaves unquoted: all
+// but space, '=', '"' and the control characters. One load per byte.
+var bare = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = c != '=' && c != '"'
+	}
+	return t
+}()
 
 func decodeRune[T string | []byte](s T, i int) (rune, int) {
 	switch v := any(s).(type) {
