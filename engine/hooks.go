@@ -123,7 +123,7 @@ func (e *Engine) runAfter(st *state, x *exchange) {
 	defer func() { x.res = nil }()
 	for _, fn := range st.after {
 		L.Push(fn)
-		L.Push(x.tbl)
+		L.Push(st.req.table())
 		L.Push(res)
 		if err := L.PCall(2, 0, nil); err != nil {
 			e.log.Error("luaserve: after hook failed", "route", routeName(x), "request_id", string(x.r.ID), "err",
@@ -223,12 +223,12 @@ func (e *Engine) statusHook(st *state, x *exchange, code int, reason string, se 
 	switch {
 	case se != nil && st.onError != nil:
 		L.Push(st.onError)
-		L.Push(x.tbl)
+		L.Push(st.req.table())
 		L.Push(lua.LString(se.message()))
 		L.Push(lua.LNumber(code))
 	case st.onStatus != nil:
 		L.Push(st.onStatus)
-		L.Push(x.tbl)
+		L.Push(st.req.table())
 		L.Push(lua.LNumber(code))
 		L.Push(lua.LString(reason))
 	default:

@@ -259,7 +259,7 @@ func (e *Engine) openFile(st *state, x *exchange, path, download string, status 
 	case errors.Is(err, fileserver.ErrNotFound):
 		x.w.Header().Reset()
 		if st.notFound != nil {
-			res, err := e.call(st, x, st.notFound, x.tbl, "not_found hook")
+			res, err := e.call(st, x, st.notFound, st.req.table(), "not_found hook")
 			if err != nil {
 				return err
 			}

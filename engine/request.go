@@ -171,6 +171,15 @@ func (rt *requestTables) newTable() *lua.LTable {
 	return t
 }
 
+// table returns the request's table, made now when the route could not see
+// it (Engine.requestUnseen) and a hook or the not-found handler needs it.
+func (rt *requestTables) table() *lua.LTable {
+	if t := rt.x.tbl; t != nil {
+		return t
+	}
+	return rt.newTable()
+}
+
 // current checks that t is the request being served: a request table kept
 // past its response must not read another request's data.
 func (rt *requestTables) current(L *lua.LState, t lua.LValue) *exchange {

@@ -36,7 +36,10 @@ func (e *Engine) serve(st *state, w *httpcore.ResponseWriter, r *httpcore.Reques
 	if m.route != nil {
 		r.Route = m.route.pattern
 	}
-	req := st.req.newTable()
+	var req *lua.LTable // nil when nothing can see it
+	if !e.requestUnseen(st, &m) {
+		req = st.req.newTable()
+	}
 
 	st.limit.arm(e.timeout)
 	res, err := e.run(st, x, req, &m, method)
@@ -89,6 +92,18 @@ func (e *Engine) match(x *exchange, method string, m *match) {
 	x.nparams = copy(x.params[:], m.params)
 }
 
+// requestUnseen reports that no Lua code can see the request's table, so
+// that it need not be made (the one allocation of a hello request): the
+// route is a plain function that takes no arguments (function() ... end,
+// not vararg), and no middleware, hook, CORS policy or session runs.
+func (e *Engine) requestUnseen(st *state, m *match) bool {
+	if m.route == nil || m.route.realtime != rtNone || len(st.mws) > 0 || e.hooked {
+		return false
+	}
+	fn := st.handlers[m.route.index]
+	return !fn.IsG && fn.Proto != nil && fn.Proto.NumParameters == 0 && fn.Proto.IsVarArg == 0
+}
+
 // run calls middleware, then the route (or the not-found hook), and
 // returns what answered.
 func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method string) (lua.LValue, error) {
@@ -108,6 +123,8 @@ func (e *Engine) run(st *state, x *exchange, req *lua.LTable, m *match, method s
 	switch {
 	case m.route != nil && m.route.realtime != rtNone:
 		return e.openRealtime(st, x, req) // realtime_route.go
+	case m.route != nil && req == nil: // requestUnseen
+		return e.call(st, x, st.handlers[m.route.index], lua.LNil, "route")
 	case m.route != nil:
 		return e.call(st, x, st.handlers[m.route.index], req, "route")
 	case m.pathMatched && method == "OPTIONS":

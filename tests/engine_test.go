@@ -650,3 +650,28 @@ app.get("/café", function() return "café" end)
 		t.Errorf("/api/profiles/a/b: %d, want 404 (two segments)", res.StatusCode)
 	}
 }
+
+// TestRouteWithoutArguments: a route that takes no arguments gets no
+// request table made (nothing could see it), and whatever does see the
+// request later still gets one: the not-found handler after a missing
+// file, a vararg route, and the next route on the same state.
+func TestRouteWithoutArguments(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startSource(t, `
+local app = require("luaserve")
+app.not_found(function(req) return { status = 404, body = "missing " .. req.path } end)
+app.get("/hello", function() return "hi" end)
+app.get("/gone", function() return { file = "nope.txt" } end)
+app.get("/va/:x", function(...) local req = ... return req.params.x end)
+app.get("/path", function(req) return req.path end)
+`, engine.Config{Workers: 1, Root: dir})
+	c := client(t)
+	for _, tc := range []struct{ path, body string }{
+		{"/hello", "hi"}, {"/gone", "missing /gone"}, {"/va/abc", "abc"}, {"/path", "/path"}, {"/hello", "hi"},
+	} {
+		if _, body := do(t, c, "GET", s.url+tc.path, ""); body != tc.body {
+			t.Errorf("%s: %q, want %q", tc.path, body, tc.body)
+		}
+	}
+}
