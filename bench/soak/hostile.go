@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -42,10 +46,51 @@ func repeat(ctx context.Context, addr, method, path, body string) {
 	c := &http.Client{Timeout: 10 * time.Second}
 	for ctx.Err() == nil {
 		req, _ := http.NewRequestWithContext(ctx, method, "http://"+addr+path, strings.NewReader(body))
-		if res, err := c.Do(req); err == nil {
+		res, err := c.Do(req)
+		if ctx.Err() != nil {
+			return
+		}
+		status := 0
+		if err == nil {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
+			status = res.StatusCode
 		}
+		answers.add(method+" "+strings.SplitN(path, "?", 2)[0], status)
+	}
+}
+
+// answers counts the hostile requests' answers, by request and status (0:
+// no answer), to show how hard each kind pushed.
+var answers = tally{n: map[string]map[int]int{}}
+
+type tally struct {
+	mu sync.Mutex
+	n  map[string]map[int]int
+}
+
+func (t *tally) add(req string, status int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n[req] == nil {
+		t.n[req] = map[int]int{}
+	}
+	t.n[req][status]++
+}
+
+func (t *tally) report() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	reqs := slices.Sorted(maps.Keys(t.n))
+	if len(reqs) > 0 {
+		fmt.Println("hostile requests answered, by status (0: no answer):")
+	}
+	for _, req := range reqs {
+		var parts []string
+		for _, status := range slices.Sorted(maps.Keys(t.n[req])) {
+			parts = append(parts, fmt.Sprintf("%d: %d", status, t.n[req][status]))
+		}
+		fmt.Printf("  %s  %s\n", req, strings.Join(parts, ", "))
 	}
 }
 

@@ -23,125 +23,162 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
+// options are the command's flags.
+type options struct {
+	bin        string
+	duration   time.Duration
+	inTime     time.Duration
+	burstOnly  bool
+	serverLog  string // a file for the server's stdout and stderr
+	gctrace    bool   // GODEBUG=gctrace=1 for the server
+	pin        bool   // the server on CPU 1, the soak's clients on CPU 0
+	serverArgs string // more server flags, space-separated
+}
+
 func main() {
-	bin := flag.String("bin", "", "the luaserve binary (required)")
-	duration := flag.Duration("duration", 10*time.Minute, "how long the load runs")
-	inTime := flag.Duration("in-time", time.Second, "a normal request answered later than this counts as late")
-	burstOnly := flag.Bool("burst", false, "only post 50 bodies of 10 MiB at once and follow the server's RSS for 15 s after")
-	only := flag.String("only", "", "run only the hostile traffic whose names contain this (e.g. \"concat\")")
+	var o options
+	flag.StringVar(&o.bin, "bin", "", "the luaserve binary (required)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Minute, "how long the load runs")
+	flag.DurationVar(&o.inTime, "in-time", time.Second, "a normal request answered later than this counts as late")
+	flag.BoolVar(&o.burstOnly, "burst", false, "only post 50 bodies of 10 MiB at once and follow the server's RSS for 15 s after")
+	only := flag.String("only", "", "run only the hostile traffic whose names contain this (e.g. \"concat\"); \"none\" for none")
+	flag.StringVar(&o.serverLog, "server-log", "", "write the server's output (its error log) to this file instead of discarding it")
+	flag.BoolVar(&o.gctrace, "gctrace", false, "run the server with GODEBUG=gctrace=1 (one line per collection, in -server-log)")
+	flag.BoolVar(&o.pin, "pin", false, "pin the server to CPU 1 and this process (the clients, normal and hostile) to CPU 0, with taskset")
+	flag.StringVar(&o.serverArgs, "server-args", "", "more server flags, space-separated (e.g. \"-workers 16\")")
 	flag.Parse()
 	if *only != "" {
 		var kept []hostile
 		for _, h := range hostiles {
-			if strings.Contains(h.name, *only) {
+			if *only != "none" && strings.Contains(h.name, *only) {
 				kept = append(kept, h)
 			}
 		}
 		hostiles = kept
 	}
-	if *bin == "" {
+	if o.bin == "" {
 		fmt.Fprintln(os.Stderr, "soak: -bin is required (go build -o /tmp/luaserve ./cmd/luaserve)")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *bin, *duration, *inTime, *burstOnly); err != nil {
+	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, bin string, duration, inTime time.Duration, burstOnly bool) error {
+func run(ctx context.Context, o options) error {
 	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
-	_, self, _, _ := runtime.Caller(0)
-	routes := filepath.Join(filepath.Dir(self), "routes.lua")
-	srv := exec.Command(bin, "-quiet", "-addr", addr, "-timeout", "2s", "-header-timeout", "2s",
-		"-max-conns", "2000", "-max-memory", "1GiB", "-max-request-memory", "64MiB", routes)
-	srv.Stdout, srv.Stderr = io.Discard, io.Discard
-	if err := srv.Start(); err != nil {
+	srv, closeLog, err := startServer(o, addr)
+	if err != nil {
 		return err
 	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
+	defer func() { srv.Process.Kill(); srv.Wait(); closeLog() }()
 	if err := waitUp(addr); err != nil {
 		return err
 	}
-	if burstOnly {
+	if o.burstOnly {
 		burst(ctx, addr, srv.Process.Pid)
 		return nil
 	}
-	fmt.Printf("soak: luaserve pid %d on %s for %v\n", srv.Process.Pid, addr, duration)
+	fmt.Printf("soak: luaserve pid %d on %s for %v, pinned: %v, hostile: %d kinds, load average at start: %s\n",
+		srv.Process.Pid, addr, o.duration, o.pin, len(hostiles), loadavg())
 
-	ctx, cancel := context.WithTimeout(ctx, duration)
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
 	var wg sync.WaitGroup
-	var st stats
+	st := stats{start: time.Now()}
 	for range 4 {
-		wg.Go(func() { normal(ctx, addr, inTime, &st) })
+		wg.Go(func() { normal(ctx, addr, o.inTime, &st) })
 	}
 	for _, h := range hostiles {
 		wg.Go(func() { h.run(ctx, addr) })
 	}
 	wg.Go(func() { sampleRSS(ctx, srv.Process.Pid, &st) })
 	wg.Wait()
-	st.report(inTime)
+	st.report(o.inTime)
+	answers.report()
+	fmt.Println("load average at the end:", loadavg())
 	return nil
 }
 
-// stats are the normal clients' counts and the memory samples.
-type stats struct {
-	total, inTime, failed atomic.Int64
-	mu                    sync.Mutex
-	rss                   []string
+// startServer starts luaserve on addr with the soak's limits, and returns
+// it and what closes its log file.
+func startServer(o options, addr string) (*exec.Cmd, func(), error) {
+	_, self, _, _ := runtime.Caller(0)
+	routes := filepath.Join(filepath.Dir(self), "routes.lua")
+	args := []string{o.bin, "-quiet", "-addr", addr, "-timeout", "2s", "-header-timeout", "2s",
+		"-max-conns", "2000", "-max-memory", "1GiB", "-max-request-memory", "64MiB"}
+	args = append(append(args, strings.Fields(o.serverArgs)...), routes)
+	if o.pin {
+		args = append([]string{"taskset", "-c", "1"}, args...)
+		// Every thread of this process, and the ones it starts later
+		// (they inherit it), on CPU 0.
+		if out, err := exec.Command("taskset", "-a", "-p", "-c", "0", fmt.Sprint(os.Getpid())).CombinedOutput(); err != nil {
+			return nil, nil, fmt.Errorf("taskset: %v: %s", err, out)
+		}
+	}
+	srv := exec.Command(args[0], args[1:]...)
+	srv.Stdout, srv.Stderr = io.Discard, io.Discard
+	closeLog := func() {}
+	if o.serverLog != "" {
+		f, err := os.Create(o.serverLog)
+		if err != nil {
+			return nil, nil, err
+		}
+		srv.Stdout, srv.Stderr, closeLog = f, f, func() { f.Close() }
+	}
+	if o.gctrace {
+		srv.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+	}
+	if err := srv.Start(); err != nil {
+		closeLog()
+		return nil, nil, err
+	}
+	return srv, closeLog, nil
 }
 
-func (s *stats) report(inTime time.Duration) {
-	total := s.total.Load()
-	share := 0.0
-	if total > 0 {
-		share = 100 * float64(s.inTime.Load()) / float64(total)
+// loadavg is the machine's load average (1, 5 and 15 minutes).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
 	}
-	fmt.Printf("normal requests: %d, answered within %v: %.3f%%, failed: %d\n", total, inTime, share, s.failed.Load())
-	fmt.Println("server RSS over time:")
-	for _, line := range s.rss {
-		fmt.Println("  " + line)
-	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // normal sends the requests a real client sends, one at a time.
 func normal(ctx context.Context, addr string, inTime time.Duration, st *stats) {
 	c := &http.Client{Timeout: 5 * time.Second}
-	urls := []string{"/hello", "/users/42?fields=name", "/hello"}
+	urls := []string{"/hello", "/users/42?fields=name", "/hello", "/echo"}
 	for i := 0; ctx.Err() == nil; i++ {
 		start := time.Now()
 		var res *http.Response
 		var err error
-		if i%4 == 3 {
-			res, err = c.Post("http://"+addr+"/echo", "text/plain", strings.NewReader("some body"))
+		url := urls[i%len(urls)]
+		if url == "/echo" {
+			res, err = c.Post("http://"+addr+url, "text/plain", strings.NewReader("some body"))
 		} else {
-			res, err = c.Get("http://" + addr + urls[i%len(urls)])
+			res, err = c.Get("http://" + addr + url)
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		st.total.Add(1)
-		if err != nil {
-			st.failed.Add(1)
-			continue
+		status := 0
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			status = res.StatusCode
 		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != 200 {
-			st.failed.Add(1)
-		} else if time.Since(start) <= inTime {
-			st.inTime.Add(1)
-		}
+		st.record(start, url, status, err, inTime)
 	}
 }
 
