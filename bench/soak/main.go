@@ -36,6 +36,7 @@ type options struct {
 	gctrace    bool   // GODEBUG=gctrace=1 for the server
 	pin        bool   // the server on CPU 1, the soak's clients on CPU 0
 	serverArgs string // more server flags, space-separated
+	outliers   string // a file for every late or failed normal request
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	flag.StringVar(&o.serverLog, "server-log", "", "write the server's output (its error log) to this file instead of discarding it")
 	flag.BoolVar(&o.gctrace, "gctrace", false, "run the server with GODEBUG=gctrace=1 (one line per collection, in -server-log)")
 	flag.BoolVar(&o.pin, "pin", false, "pin the server to CPU 1 and this process (the clients, normal and hostile) to CPU 0, with taskset")
+	flag.StringVar(&o.outliers, "outliers", "", "write every late or failed normal request to this file (start, latency, URL, what)")
 	flag.StringVar(&o.serverArgs, "server-args", "", "more server flags, space-separated (e.g. \"-workers 16\")")
 	flag.Parse()
 	if *only != "" {
@@ -105,6 +107,11 @@ func run(ctx context.Context, o options) error {
 	wg.Wait()
 	st.report(o.inTime)
 	answers.report()
+	if o.outliers != "" {
+		if err := st.writeOutliers(o.outliers); err != nil {
+			return err
+		}
+	}
 	fmt.Println("load average at the end:", loadavg())
 	return nil
 }

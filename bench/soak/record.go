@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -86,6 +87,20 @@ func (s *stats) report(inTime time.Duration) {
 	for _, line := range s.rss {
 		fmt.Println("  " + line)
 	}
+}
+
+// writeOutliers writes every late or failed normal request to path, one a
+// line: seconds since the start of the load, latency, URL, what happened;
+// to set beside the server's log (a collection's "@N s" is counted from
+// the server's start, a fraction of a second earlier).
+func (s *stats) writeOutliers(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for _, o := range s.bad {
+		fmt.Fprintf(&b, "%.3f %.3f %s %s\n", o.at.Seconds(), o.latency.Seconds(), o.url, o.what)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // reportOutliers prints the late and failed requests per 10 s window:
