@@ -6,6 +6,12 @@
 //	go build -o /tmp/luaserve ./cmd/luaserve
 //	go run ./bench/soak -bin /tmp/luaserve [-duration 10m]
 //
+// Besides the share in time it prints the normal requests' latency
+// percentiles and the late and failed ones per 10 s window; -only runs one
+// hostile kind, -pin separates the server's CPU from the clients', and
+// -server-log, -gctrace and -outliers keep what it takes to find out why
+// a request was late (see docs/BENCHMARKS.md, the soak).
+//
 // Everything talks to 127.0.0.1 and stops by itself.
 package main
 
