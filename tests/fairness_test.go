@@ -12,13 +12,15 @@ import (
 )
 
 // TestCLIUploadsLeaveShortRequestsIn: eight clients posting 8 MiB bodies
-// as fast as they can to a server with one CPU for Go (GOMAXPROCS=1).
-// A body past -body-memory is copied from the socket to a temporary file
-// in 64 KiB chunks; an upload always had its next chunk waiting, so it
-// kept the CPU for a whole time slice (10 ms) and a short request queued
-// behind every upload in turn: here the median was 31 ms (p90 155 ms).
-// Now an upload yields the CPU after each MiB: median 0.3 ms (p90 72 ms).
-// Not parallel: it measures latency.
+// as fast as they can to a server with one processor for Go
+// (GOMAXPROCS=1). A body past -body-memory is copied from the socket to a
+// temporary file in 64 KiB chunks; an upload always had its next chunk
+// waiting, so it kept the CPU for a whole time slice (10 ms) and a short
+// request queued behind every upload in turn. Measured on a 2-core VM:
+// a hello route's mean latency 32-42 ms (p90 121-124 ms) before, 16-17 ms
+// (p90 35-59 ms) now that an upload yields the CPU after each MiB (what
+// is left is mostly the 10 ms the network poller waits while goroutines
+// are always ready). Not parallel: it measures latency.
 func TestCLIUploadsLeaveShortRequestsIn(t *testing.T) {
 	dir := scriptDir(t, "routes.lua", `local app = require("luaserve")
 app.get("/hello", function() return "hello" end)
@@ -60,9 +62,14 @@ app.post("/upload", function(req) return tostring(#req.body) end)
 		}
 		lat = append(lat, time.Since(start))
 	}
+	var sum time.Duration
+	for _, l := range lat {
+		sum += l
+	}
+	mean := sum / time.Duration(len(lat))
 	slices.Sort(lat)
-	t.Logf("hello beside 8 uploads: median %v, p90 %v, %d uploads done", lat[50], lat[90], len(uploaded)+1)
-	if lat[50] > 10*time.Millisecond {
-		t.Errorf("a hello route's median latency beside 8 uploads is %v, want under 10ms (p90 %v)", lat[50], lat[90])
+	t.Logf("hello beside 8 uploads: mean %v, median %v, p90 %v, %d uploads done", mean, lat[50], lat[90], len(uploaded)+1)
+	if mean > 25*time.Millisecond {
+		t.Errorf("a hello route's mean latency beside 8 uploads is %v, want under 25ms (median %v, p90 %v)", mean, lat[50], lat[90])
 	}
 }
