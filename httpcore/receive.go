@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -149,6 +150,7 @@ func (c *conn) spoolFile(mem, more []byte) error {
 			return rerr
 		}
 		if chunks++; chunks%yieldChunks == 0 {
+			spoolYields.Add(1)
 			runtime.Gosched() // see yieldChunks
 		}
 	}
@@ -170,6 +172,9 @@ func (c *conn) spoolFile(mem, more []byte) error {
 // Every MiB (a few ms of copying) halves the short requests' wait and
 // keeps most uploads going; see docs/BENCHMARKS.md (the soak).
 const yieldChunks = 16
+
+// spoolYields counts those yields, for the test that holds them.
+var spoolYields atomic.Int64
 
 // storeFailed logs why the temporary file failed and answers 500.
 func (c *conn) storeFailed(err error) error {

@@ -391,3 +391,25 @@ func TestReceiveBodyErrorRepeats(t *testing.T) {
 		t.Fatal("ReceiveBody's second call or Body gave another error than the first call")
 	}
 }
+
+// TestSpoolYieldsEachMiB: an upload copied to its temporary file gives the
+// CPU up after each MiB (see yieldChunks), through a real socket: without
+// it a fast upload keeps the processor for whole time slices and short
+// requests queue behind it (tests/fairness_test.go shows the effect). Not
+// parallel: the count is the package's.
+func TestSpoolYieldsEachMiB(t *testing.T) {
+	dir := t.TempDir()
+	srv := &Server{Handler: receiver{dir: dir}, BodyMemory: 1 << 20, BodyTempDir: dir}
+	addr := startServer(t, srv)
+	body := pattern(9 << 20)
+	before := spoolYields.Load()
+	got, status := post(t, addr, body, false)
+	if want := wantReceived(1, body); status != 200 || got != want {
+		t.Fatalf("%d %q, want 200 %q", status, got, want)
+	}
+	// 8 MiB or more go to the file in chunks of at most 64 KiB: at least
+	// 128 chunks, so at least 8 yields.
+	if n := spoolYields.Load() - before; n < 8 {
+		t.Errorf("%d yields while spooling 8 MiB, want at least 8", n)
+	}
+}

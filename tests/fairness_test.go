@@ -20,7 +20,12 @@ import (
 // a hello route's mean latency 32-42 ms (p90 121-124 ms) before, 16-17 ms
 // (p90 35-59 ms) now that an upload yields the CPU after each MiB (what
 // is left is mostly the 10 ms the network poller waits while goroutines
-// are always ready). Not parallel: it measures latency.
+// are always ready). That difference is a timing, which other test
+// binaries running beside this one (as CI runs them) blur: a 25 ms bound
+// failed one run in three so. The yield itself is held by httpcore's
+// TestSpoolYieldsEachMiB, which counts it; here the hello route must stay
+// served beside the uploads (within 250 ms on average), and the latency
+// is logged. Not parallel: it measures latency.
 func TestCLIUploadsLeaveShortRequestsIn(t *testing.T) {
 	dir := scriptDir(t, "routes.lua", `local app = require("luaserve")
 app.get("/hello", function() return "hello" end)
@@ -69,7 +74,7 @@ app.post("/upload", function(req) return tostring(#req.body) end)
 	mean := sum / time.Duration(len(lat))
 	slices.Sort(lat)
 	t.Logf("hello beside 8 uploads: mean %v, median %v, p90 %v, %d uploads done", mean, lat[50], lat[90], len(uploaded)+1)
-	if mean > 25*time.Millisecond {
-		t.Errorf("a hello route's mean latency beside 8 uploads is %v, want under 25ms (median %v, p90 %v)", mean, lat[50], lat[90])
+	if mean > 250*time.Millisecond {
+		t.Errorf("a hello route's mean latency beside 8 uploads is %v, want under 250ms (median %v, p90 %v)", mean, lat[50], lat[90])
 	}
 }
