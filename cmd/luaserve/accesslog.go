@@ -113,13 +113,13 @@ func (e *accessEntry) appendText(b []byte) []byte {
 	b = append(b, "time="...)
 	b = e.clock.appendMillis(b, e.time)
 	b = append(b, " level=INFO msg=request remote="...)
-	b = appendTextValue(b, e.remote)
+	b = appendSafeValue(b, e.remote)
 	if e.client != "" {
 		b = append(b, " client="...)
 		b = appendTextValue(b, e.client)
 	}
 	b = append(b, " method="...)
-	b = appendTextValue(b, e.method)
+	b = appendSafeValue(b, e.method)
 	b = append(b, " target="...)
 	b = appendTextValue(b, e.target)
 	b = append(b, " status="...)
@@ -260,6 +260,16 @@ func appendTextValue[T string | []byte](b []byte, s T) []byte {
 		return append(b, s...)
 	}
 	return appendQuoted(b, s)
+}
+
+// appendSafeValue is appendTextValue for a value that has nothing to
+// quote unless empty: a method, which httpcore has checked is a token, and
+// a remote address, an IP and a port.
+func appendSafeValue[T string | []byte](b []byte, s T) []byte {
+	if len(s) == 0 {
+		return append(b, `""`...)
+	}
+	return append(b, s...)
 }
 
 // appendQuoted is strconv.AppendQuote, by hand for printable ASCII (a
