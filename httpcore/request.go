@@ -55,9 +55,10 @@ type Request struct {
 	LocalAddr net.Addr
 	// Received is when the request's head was in and the handler called:
 	// the clock read once per request, for the response's Date and for
-	// handlers that time the request (the access log, the engine's time
-	// limit), which then need not read it again (on a virtual machine's
-	// clock a read costs as much as parsing a small request).
+	// handlers that time the request (the access log), which then need not
+	// read it again (on a virtual machine's clock a read costs as much as
+	// parsing a small request). Zero for a request refused before its
+	// handler.
 	Received time.Time
 
 	framing        uint8 // saw* bits, set while parsing fields
@@ -100,7 +101,8 @@ func (r *Request) reset() {
 	r.ProtoMinor = 1
 	r.Header.Reset()
 	r.ContentLength = 0
-	r.Route, r.ID = "", nil // a head that fails to parse must not carry the last request's id
+	r.Route, r.ID = "", nil  // a head that fails to parse must not carry the last request's id
+	r.Received = time.Time{} // nor its time: its Date would be the last request's
 	r.chunked, r.close, r.expectContinue = false, false, false
 	r.framing = 0
 }
