@@ -215,7 +215,9 @@ func TestRunFilter(t *testing.T) {
 }
 
 // TestHundredTestsRunFast: a file of 100 simple route tests runs in well
-// under a second.
+// under a second (about 25 ms here). The bound holds for a normal build;
+// under the race detector the same file takes 0.3 s alone and over a
+// second beside CI's other packages, so there it is only logged.
 func TestHundredTestsRunFast(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
@@ -230,7 +232,7 @@ func TestHundredTestsRunFast(t *testing.T) {
 		t.Fatalf("%+v\n%s", sum, out)
 	}
 	t.Logf("100 tests in %v", took)
-	if took > time.Second {
+	if took > time.Second && !raceEnabled {
 		t.Errorf("100 tests took %v", took)
 	}
 }
