@@ -83,6 +83,10 @@ type conn struct {
 	werr            error        // a socket write failed: output is dropped
 	lingerOnClose   bool         // input may remain: drain it before closing
 	hijacked        bool         // the handler took the connection over (hijack.go)
+
+	// writeClock is the clock read for the Date of the response just
+	// committed, for the write deadline armed next (zero: read afresh).
+	writeClock time.Time
 }
 
 func newConn(s *Server, rw net.Conn) *conn {
@@ -447,7 +451,13 @@ func (c *conn) armReadFrom(now time.Time, d time.Duration) {
 }
 
 func (c *conn) armWrite(d time.Duration) {
-	if dl, ok := rearm(c.writeDL, time.Now(), d); ok {
+	now := c.writeClock
+	if now.IsZero() {
+		now = time.Now()
+	} else {
+		c.writeClock = time.Time{} // once: later writes may follow a blocked one
+	}
+	if dl, ok := rearm(c.writeDL, now, d); ok {
 		c.writeDL = dl
 		c.rwc.SetWriteDeadline(dl)
 	}

@@ -8,8 +8,7 @@ import (
 )
 
 // TestRequestReceived: a request's Received is read once, as the handler
-// is called: within the exchange, new for each pipelined request, and the
-// time the Date field gives.
+// is called: within the exchange, and new for each pipelined request.
 func TestRequestReceived(t *testing.T) {
 	t.Parallel()
 	got := make(chan time.Time, 2)
@@ -20,20 +19,42 @@ func TestRequestReceived(t *testing.T) {
 	c, br := dial(t, addr)
 	before := time.Now()
 	io.WriteString(c, wire("GET /a HTTP/1.1\nHost: x\n\nGET /b HTTP/1.1\nHost: x\n\n"))
-	var dates []string
 	for range 2 {
-		res, _ := readResponse(t, br, "GET")
-		dates = append(dates, res.Header.Get("Date"))
+		readResponse(t, br, "GET")
 	}
 	after := time.Now()
 	first, second := <-got, <-got
 	if first.Before(before) || second.Before(first) || after.Before(second) {
 		t.Fatalf("received %v and %v, not within the exchange [%v, %v]", first, second, before, after)
 	}
-	for i, r := range []time.Time{first, second} {
-		if want := r.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"); dates[i] != want {
-			t.Errorf("response %d: Date %q, want %q (its request's Received)", i, dates[i], want)
-		}
+}
+
+// TestSlowHandlerDate: the Date field is read as the response is
+// committed, not when the request came in: a handler that ran for an hour
+// (by the server's clock) is dated an hour later than its request.
+func TestSlowHandlerDate(t *testing.T) {
+	t.Parallel()
+	var now atomic.Pointer[time.Time]
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	now.Store(&start)
+	received := make(chan time.Time, 1)
+	addr := startServer(t, &Server{
+		Clock: func() time.Time { return *now.Load() },
+		Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			received <- r.Received
+			later := start.Add(time.Hour)
+			now.Store(&later)
+			io.WriteString(w, "slow")
+		}),
+	})
+	c, br := dial(t, addr)
+	io.WriteString(c, wire("GET /slow HTTP/1.1\nHost: x\n\n"))
+	res, _ := readResponse(t, br, "GET")
+	if r := <-received; !r.Equal(start) {
+		t.Errorf("Received %v, want %v", r, start)
+	}
+	if res.Header.Get("Date") != "Tue, 01 Dec 2026 11:00:00 GMT" {
+		t.Errorf("Date %q, want the time the handler ended, 11:00:00", res.Header.Get("Date"))
 	}
 }
 

@@ -53,12 +53,11 @@ type Request struct {
 	Route string
 	// LocalAddr is the address the connection was accepted on.
 	LocalAddr net.Addr
-	// Received is when the request's head was in and the handler called:
-	// the clock read once per request, for the response's Date and for
-	// handlers that time the request (the access log), which then need not
-	// read it again (on a virtual machine's clock a read costs as much as
-	// parsing a small request). Zero for a request refused before its
-	// handler.
+	// Received is when the request's head was in and the handler called,
+	// for handlers that time the request (the access log), which then need
+	// not read the clock again (on a virtual machine's clock a read costs
+	// as much as parsing a small request). It follows Server.Clock. Zero
+	// for a request refused before its handler.
 	Received time.Time
 
 	framing        uint8 // saw* bits, set while parsing fields
@@ -102,7 +101,7 @@ func (r *Request) reset() {
 	r.Header.Reset()
 	r.ContentLength = 0
 	r.Route, r.ID = "", nil  // a head that fails to parse must not carry the last request's id
-	r.Received = time.Time{} // nor its time: its Date would be the last request's
+	r.Received = time.Time{} // nor its time
 	r.chunked, r.close, r.expectContinue = false, false, false
 	r.framing = 0
 }

@@ -179,6 +179,7 @@ func (w *ResponseWriter) start() {
 	w.written = 0
 	w.declared = -1
 	w.committed, w.chunked, w.aborted = false, false, false
+	w.c.writeClock = time.Time{} // an earlier response's, pending in a batch: stale now
 	w.noBody = string(w.req.Method) == "HEAD"
 }
 
@@ -252,16 +253,19 @@ func (c *conn) writeOut(p []byte) error {
 	return c.writeThrough(p)
 }
 
-// dateTime is the time for the Date field: when the request was received,
-// the clock read once for the whole request. RFC 9110, section 6.6.1, asks
-// for the best available approximation of when the response was made; a
-// handler that takes seconds makes it that much early (nginx's cached
-// clock is coarse too).
+// dateTime is the time for the Date field: the clock read as the
+// response is committed, which RFC 9110 (section 6.6.1) asks for, so a
+// handler that ran for seconds is not dated by when its request came in.
+// The reading is kept for the write that follows (armWrite), which would
+// otherwise read the clock itself: a request still costs one read for its
+// Date and write deadline together.
 func (w *ResponseWriter) dateTime() time.Time {
-	if t := w.req.Received; !t.IsZero() {
-		return t
+	c := w.c
+	c.writeClock = time.Now()
+	if c.srv.Clock != nil {
+		return c.srv.Clock()
 	}
-	return w.c.srv.now()
+	return c.writeClock
 }
 
 // commit writes the status line and header. final says the handler has
