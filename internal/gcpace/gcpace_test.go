@@ -40,8 +40,13 @@ func TestFloorSpacesCollections(t *testing.T) {
 	if paced < 3 {
 		t.Errorf("%d collections for 256 MiB with a 64 MiB floor, want at least 3: the goal overshoots the floor", paced)
 	}
-	if plain < 3*paced {
-		t.Errorf("pacing saved too little: %d collections against %d", paced, plain)
+	// Unloaded, GOGC=100 runs 48 to 86 collections here, paced 4 or 5.
+	// A loaded machine makes plain run fewer: objects allocated while a
+	// starved collection marks count as live, raising the next goal (8 in
+	// a run beside two test suites). The pacer's own figure is bounded
+	// above; against plain only the direction is held.
+	if plain <= paced {
+		t.Errorf("pacing saved nothing: %d collections against %d", paced, plain)
 	}
 	if p.Percent() <= 100 {
 		t.Errorf("GOGC %d with a small live heap, want above 100", p.Percent())
